@@ -1,0 +1,84 @@
+"""``xlplan new``: make the workbooks staff fill in, from a plan file, from details given, or for an org list."""
+
+from __future__ import annotations
+
+import os
+import re
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from xlplan import planfile
+from xlplan.errors import UsageError
+from xlplan.model import DEFAULT_YEARS, Org, Plan
+from xlplan.orgs import BadRow, OrgRow, read_orgs
+from xlplan.writer import write_workbook
+
+_UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
+
+
+def refuse_overwrite_input(out: Path, inputs: list[Path]) -> None:
+    """Outputs never replace an input file."""
+    o = out.resolve()
+    for p in inputs:
+        if p.exists() and p.resolve() == o:
+            raise UsageError(
+                f"{out}: ไฟล์ผลลัพธ์ต้องไม่ใช่ไฟล์ต้นฉบับ / the output path is one of the inputs; choose another name"
+            )
+
+
+def blank_plan(org: Org, years: tuple[int, ...] = DEFAULT_YEARS) -> Plan:
+    from xlplan.framework import load
+
+    return Plan(org=org, years=years, framework=load().ref)
+
+
+def new_from_plan(plan_path: str | Path, out: str | Path) -> Path:
+    """The filled workbook of a plan file."""
+    plan_path, out = Path(plan_path), Path(out)
+    refuse_overwrite_input(out, [plan_path])
+    plan = planfile.load(plan_path)
+    return write_workbook(plan, out)
+
+
+def new_blank(org: Org, out: str | Path, years: tuple[int, ...] = DEFAULT_YEARS) -> Path:
+    return write_workbook(blank_plan(org, years), Path(out))
+
+
+def file_name_for(org: Org) -> str:
+    """``6501001_องค์การบริหารส่วนตำบลแม่ฮ้อย.xlsx``: sorts by code, readable in a file browser."""
+    name = _UNSAFE.sub("_", org.name).strip(" ._") or "plan"
+    return f"{org.code}_{name}.xlsx"
+
+
+@dataclass
+class BatchResult:
+    written: list[Path] = field(default_factory=list)
+    bad_rows: list[BadRow] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.bad_rows
+
+
+def _write_one(args: tuple[Org, tuple[int, ...], str]) -> str:
+    org, years, out = args
+    return str(new_blank(org, out, years))
+
+
+def new_from_orgs(
+    orgs_csv: str | Path, out_dir: str | Path, years: tuple[int, ...] = DEFAULT_YEARS, jobs: int | None = None
+) -> BatchResult:
+    """One pre-filled workbook per organisation of the list; bad rows are reported, good ones still written."""
+    out_dir = Path(out_dir)
+    rows: list[OrgRow]
+    rows, bad = read_orgs(orgs_csv)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    tasks = [(r.org, years, str(out_dir / file_name_for(r.org))) for r in rows]
+    jobs = jobs or min(os.cpu_count() or 1, 8)
+    if jobs <= 1 or len(tasks) < 8:
+        written = [_write_one(t) for t in tasks]
+    else:
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            written = list(pool.map(_write_one, tasks, chunksize=max(1, len(tasks) // (jobs * 8))))
+    return BatchResult([Path(p) for p in written], bad)
