@@ -65,7 +65,9 @@ def summary_total(b: Placed, years: tuple[int, ...], row: int) -> str:
 
 
 def words(b: Placed, total_row: int) -> str:
-    return f'="("&BAHTTEXT({b.cell("total", total_row)})&")"'
+    # LibreOffice (7.4) reads BAHTTEXT in a file only with the _xlfn. prefix (without it: #NAME?); Excel knows
+    # the function under either name.
+    return f'="("&_xlfn.BAHTTEXT({b.cell("total", total_row)})&")"'
 
 
 # ---------------------------------------------------------------- risks

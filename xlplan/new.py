@@ -12,7 +12,7 @@ from xlplan import planfile
 from xlplan.errors import UsageError
 from xlplan.model import DEFAULT_YEARS, Org, Plan
 from xlplan.orgs import BadRow, OrgRow, read_orgs
-from xlplan.writer import write_workbook
+from xlplan.writer import render, write_atomic, write_workbook
 
 _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
 
@@ -61,9 +61,53 @@ class BatchResult:
         return not self.bad_rows
 
 
+_ORG_FIELDS = ("name", "type", "code", "subdistrict", "district", "province")
+
+
+class BlankStamp:
+    """The blank workbook written once with placeholder texts, then stamped with each organisation's details.
+
+    Pre-filled workbooks differ only in six texts, so replacing placeholders in the XML parts gives the same
+    workbook as writing it anew, about ten times faster (tested part by part against write_workbook).
+    """
+
+    def __init__(self, years: tuple[int, ...]) -> None:
+        import io
+        import zipfile
+
+        self.tokens = {f: f"XLPLAN_PLACEHOLDER_{f.upper()}_" for f in _ORG_FIELDS}
+        data = render(blank_plan(Org(**self.tokens), years))
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            self.parts = [(info, z.read(info)) for info in z.infolist()]
+
+    def write(self, org: Org, out: Path) -> Path:
+        import io
+        import zipfile
+        from xml.sax.saxutils import escape
+
+        values = {tok.encode(): escape(getattr(org, f)).encode() for f, tok in self.tokens.items()}
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+            for info, data in self.parts:
+                if b"XLPLAN_PLACEHOLDER_" in data:
+                    for tok, value in values.items():
+                        data = data.replace(tok, value)
+                z.writestr(info, data)
+        return write_atomic(out, buf.getvalue())
+
+
+_STAMPS: dict[tuple[int, ...], BlankStamp] = {}
+
+
 def _write_one(args: tuple[Org, tuple[int, ...], str]) -> str:
     org, years, out = args
-    return str(new_blank(org, out, years))
+    if not all(getattr(org, f) for f in _ORG_FIELDS) or "&" in org.name:
+        # an empty field is a blank cell, not an empty text; "&" is a control code in page headers
+        return str(new_blank(org, out, years))
+    stamp = _STAMPS.get(years)
+    if stamp is None:
+        stamp = _STAMPS[years] = BlankStamp(years)
+    return str(stamp.write(org, Path(out)))
 
 
 def new_from_orgs(
