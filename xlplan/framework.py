@@ -48,7 +48,7 @@ class RiskLevel:
     color: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # compared and hashed by identity: one loaded framework, cached layouts
 class Framework:
     id: str
     version: int

@@ -116,14 +116,19 @@ class _Reader:
         return data
 
     def text(self, data: dict, key: str, where: str, required: bool = False) -> str:
+        """Text as a workbook cell gives it back (xlplan.normalize.parse_text), so that plan file -> workbook ->
+        plan is the identity: no trailing newline, no doubled or invisible spaces."""
+        from xlplan.normalize import parse_text
+
         value = data.get(key)
-        if value is None or value == "":
+        if isinstance(value, bool) or (value is not None and not isinstance(value, str | int | float)):
+            raise self.fail(f"{where}.{key}", "ต้องเป็นข้อความ / must be text")
+        text = parse_text(value).value if value is not None else None
+        if not text:
             if required:
                 raise self.fail(f"{where}.{key}", "ไม่มีข้อมูล / is required")
             return ""
-        if isinstance(value, bool) or not isinstance(value, str | int | float):
-            raise self.fail(f"{where}.{key}", "ต้องเป็นข้อความ / must be text")
-        return str(value).strip() if not isinstance(value, str) or "\n" not in value else value
+        return str(text)
 
     def integer(self, data: dict, key: str, where: str, required: bool = True) -> int | None:
         value = data.get(key)
@@ -287,7 +292,19 @@ def _str_presenter(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
 
+def _list_presenter(dumper: yaml.SafeDumper, value: list) -> yaml.SequenceNode:
+    flow = all(isinstance(v, int | float) for v in value)  # item numbers: [1, 2, 21]
+    return dumper.represent_sequence("tag:yaml.org,2002:seq", value, flow_style=flow)
+
+
+def _dict_presenter(dumper: yaml.SafeDumper, value: dict) -> yaml.MappingNode:
+    flow = bool(value) and all(isinstance(k, int) for k in value)  # by year: {2566: 19800, 2567: 19800}
+    return dumper.represent_mapping("tag:yaml.org,2002:map", value, flow_style=flow)
+
+
 _Dumper.add_representer(str, _str_presenter)
+_Dumper.add_representer(list, _list_presenter)
+_Dumper.add_representer(dict, _dict_presenter)
 
 
 def dumps(plan: Plan, fmt: str = "yaml") -> str:

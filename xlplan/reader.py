@@ -1,0 +1,559 @@
+"""Read a filled workbook back into the plan model, finding its tables through the layout declaration.
+
+Sheets are found by name (or, renamed, by their headers), tables by their header texts (so inserted rows and
+moved or added columns are fine), the end of each table by its end-marker row, and the blocks below it by their
+labels. Every cell staff typed goes through :mod:`xlplan.normalize`; each normalisation and each value that cannot
+be read becomes a finding, so nothing is changed silently. Checks (:mod:`xlplan.checks`) work on the result.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import lru_cache
+from itertools import pairwise
+from typing import Any
+
+from xlplan import normalize as N
+from xlplan.cells import a1
+from xlplan.findings import Finding
+from xlplan.formulas import Placed
+from xlplan.framework import Framework
+from xlplan.framework import load as load_framework
+from xlplan.layout import (
+    COVERAGE_COLS,
+    END_MARKER,
+    GENERAL_FIELDS,
+    GENERAL_LABEL_COL,
+    GENERAL_VALUE_COL,
+    SHEETS,
+    STATUS_FIELDS,
+    TARGET_COLS,
+    TEMPLATE_REF,
+    Column,
+    Table,
+    WorkbookLayout,
+    layout_for,
+    progress_key,
+)
+from xlplan.model import DEFAULT_YEARS, ROUNDS, Announcement, Details, Item, Measure, Org, Plan, Progress, Risk, Targets
+from xlplan.xlsx import Book, Cell, Sheet
+
+HEADER_SCAN_ROWS = 60
+
+
+def norm_label(text: Any) -> str:
+    """Header and label text compared without line breaks, repeated spaces or a trailing '*'."""
+    if not isinstance(text, str):
+        return ""
+    return _norm_label(text)
+
+
+@lru_cache(maxsize=16384)
+def _norm_label(text: str) -> str:
+    t = re.sub(r"[\s\u200b\u200c\u200d\ufeff\u00a0]+", " ", text).strip()
+    return t.rstrip("*").strip()
+
+
+def is_marker(value: Any) -> bool:
+    return isinstance(value, str) and value.strip().startswith(END_MARKER[:1]) and "สิ้นสุดตาราง" in value
+
+
+@dataclass
+class Located:
+    """One table as found in a file."""
+
+    table: Table
+    sheet: str  # the sheet's actual name
+    header_row: int
+    cols: dict[str, int]  # column key -> column index found
+    marker: int | None  # end-marker row, None when missing
+    end: int  # last row that belongs to the table (marker - 1 when there is a marker)
+    rows: list[int] = field(default_factory=list)  # data rows: rows with any typed value
+
+    @property
+    def first(self) -> int:
+        return self.header_row + 1
+
+    def placed(self) -> Placed:
+        return Placed(self.sheet, self.first, self.marker if self.marker is not None else self.end + 1, self.cols)
+
+
+@dataclass
+class ReadResult:
+    book: Book
+    layout: WorkbookLayout
+    plan: Plan
+    findings: list[Finding]
+    sheets: dict[str, str]  # declared sheet name -> actual name in the file
+    tables: dict[str, Located]
+    general: dict[str, tuple[int, int]]  # field key -> (row, col) of its value
+    parsed: dict[tuple[str, int, int], Any]  # (sheet, row, col) -> clean value, for cross checks
+    template: str = ""
+    item_rows: dict[int, int] = field(default_factory=dict)  # item number -> budget row (first occurrence)
+    # control measures written as names that match no item: (text, risk row)
+    meta_unmatched_measures: list[tuple[str, int]] = field(default_factory=list)
+
+    @property
+    def fw(self) -> Framework:
+        return self.layout.framework
+
+    def sheet(self, declared: str) -> Sheet | None:
+        actual = self.sheets.get(declared)
+        return self.book.sheets.get(actual) if actual else None
+
+
+class _Ctx:
+    """Collects findings while reading; knows the labels of the column a value came from."""
+
+    def __init__(self) -> None:
+        self.findings: list[Finding] = []
+        self.parsed: dict[tuple[str, int, int], Any] = {}
+
+    def add(
+        self,
+        code: str,
+        sheet: str = "",
+        row: int | None = None,
+        col: int | None = None,
+        column: Column | None = None,
+        th: str = "",
+        en: str = "",
+        **params: Any,
+    ) -> None:
+        self.findings.append(
+            Finding(
+                code,
+                sheet=sheet,
+                row=row,
+                col=col,
+                column_th=(column.th.replace("\n", " ") if column else th),
+                column_en=(column.en if column else en),
+                params=params,
+            )
+        )
+
+    def take(
+        self, p: N.Parsed, sheet: str, row: int, col: int, column: Column | None = None, th: str = "", en: str = ""
+    ) -> Any:
+        for code, params in p.notes:
+            self.add(code, sheet, row, col, column, th, en, **params)
+        if p.error is not None:
+            code, params = p.error
+            self.add(code, sheet, row, col, column, th, en, **params)
+            return None
+        self.parsed[(sheet, row, col)] = p.value
+        return p.value
+
+
+_PARSERS = {
+    "int": N.parse_int,
+    "money": N.parse_amount,
+    "number": N.parse_number,
+    "text": N.parse_text,
+    "longtext": N.parse_text,
+}
+
+
+def _parse_cell(ctx: _Ctx, sheet: str, row: int, col: int, column: Column, cell: Cell | None) -> Any:
+    raw = None if cell is None else cell.value
+    if raw is None or (cell is not None and cell.error):
+        return None  # empty; error values are reported by the formula checks
+    if column.list in ("scale", "dimensions"):
+        parser = N.parse_int
+    elif column.list in ("missions", "indicators"):
+        parser = N.parse_code
+    elif column.key == "measures":
+        parser = N.parse_int_list
+    else:
+        parser = _PARSERS[column.kind]
+    return ctx.take(parser(raw), sheet, row, col, column)
+
+
+# ------------------------------------------------------------------------------------------------ sheets
+
+
+def _find_sheets(book: Book, layout: WorkbookLayout, ctx: _Ctx) -> dict[str, str]:
+    """Declared sheet name -> actual name; renamed sheets are recognised by their table headers or labels."""
+    found: dict[str, str] = {}
+    signatures: dict[str, set[str]] = {t.sheet: {norm_label(c.th) for c in t.columns} for t in layout.tables}
+    signatures[SHEETS.general] = {norm_label(f.th) for f in GENERAL_FIELDS}
+    unclaimed = [n for n in book.order if n not in SHEETS.order()]
+    for declared in SHEETS.order():
+        if declared in book.sheets:
+            found[declared] = declared
+            continue
+        if declared not in signatures:
+            continue  # instructions and lists: not needed to read a plan
+        best, score = None, 0
+        for name in unclaimed:
+            texts = {norm_label(c.value) for c in book.sheets[name].cells.values() if isinstance(c.value, str)}
+            hits = len(signatures[declared] & texts)
+            if hits > score:
+                best, score = name, hits
+        if best is not None and score >= max(3, len(signatures[declared]) // 2):
+            found[declared] = best
+            unclaimed.remove(best)
+            ctx.add("S202", sheet=best, found=best, expected=declared)
+        else:
+            ctx.add("S201", sheet=declared)
+    return found
+
+
+# ------------------------------------------------------------------------------------------------ general
+
+
+def _read_general(sh: Sheet | None, fw: Framework, ctx: _Ctx) -> tuple[dict[str, Any], dict[str, tuple[int, int]]]:
+    values: dict[str, Any] = {}
+    where: dict[str, tuple[int, int]] = {}
+    if sh is None:
+        return values, where
+    labels = {norm_label(f.th): f for f in GENERAL_FIELDS}
+    for (row, col), cell in sh.cells.items():
+        f = labels.get(norm_label(cell.value)) if row < HEADER_SCAN_ROWS else None
+        if f is None or f.key in where:
+            continue
+        vcol = col + (GENERAL_VALUE_COL - GENERAL_LABEL_COL)
+        where[f.key] = (row, vcol)
+        raw_cell = sh.get(row, vcol)
+        raw = None if raw_cell is None else raw_cell.value
+        if f.key in ("year_first", "year_last"):
+            p = N.parse_year(raw)
+        elif f.key == "ann_date":
+            p = N.parse_date(raw)
+        elif f.key == "org_code":
+            p = N.parse_code(raw)
+        else:
+            p = N.parse_text(raw)
+        values[f.key] = ctx.take(p, sh.name, row, vcol, th=f.th, en=f.en)
+    return values, where
+
+
+# ------------------------------------------------------------------------------------------------ tables
+
+
+def _locate(sh: Sheet, table: Table, ctx: _Ctx, stop_labels: tuple[str, ...] = ()) -> Located | None:
+    wanted = {norm_label(c.th): c.key for c in table.columns}
+    hits_by_row: dict[int, int] = {}
+    for (row, _c), cell in sh.cells.items():
+        if row < HEADER_SCAN_ROWS and isinstance(cell.value, str) and norm_label(cell.value) in wanted:
+            hits_by_row[row] = hits_by_row.get(row, 0) + 1
+    best_row, best_hits = -1, 0
+    for row in sorted(hits_by_row):
+        if hits_by_row[row] > best_hits:
+            best_row, best_hits = row, hits_by_row[row]
+    if best_hits < max(2, len(table.columns) // 3):
+        for col in table.columns:
+            if col.required or not col.input:
+                ctx.add("S203", sheet=sh.name, column=col)
+        return None
+    cols: dict[str, int] = {}
+    for c in range(sh.max_col + 1):
+        v = sh.value(best_row, c)
+        key = wanted.get(norm_label(v))
+        if key is not None and key not in cols:
+            cols[key] = c
+        elif v not in (None, "") and key is None:
+            ctx.add("S210", sheet=sh.name, row=best_row, col=c, value=str(v)[:40])
+    for i, col in enumerate(table.columns):
+        if col.key not in cols:
+            ctx.add("S203", sheet=sh.name, row=best_row, column=col)
+        elif cols[col.key] != i and _first_moved(table, cols) == col.key:
+            ctx.add(
+                "S204",
+                sheet=sh.name,
+                row=best_row,
+                col=cols[col.key],
+                column=col,
+                expected=a1(best_row, i),
+                found=a1(best_row, cols[col.key]),
+            )
+    marker = None
+    end = sh.max_row
+    stops = {norm_label(s) for s in stop_labels}
+    for row in range(best_row + 1, sh.max_row + 1):
+        v0 = sh.value(row, 0)
+        if is_marker(v0):
+            marker, end = row, row - 1
+            break
+        if stops and norm_label(v0) in stops:
+            end = row - 1
+            break
+    if marker is None:
+        ctx.add("S209", sheet=sh.name, row=best_row)
+    loc = Located(table, sh.name, best_row, cols, marker, end)
+    input_cols = [cols[c.key] for c in table.columns if c.input and c.key in cols]
+    for row in range(loc.first, end + 1):
+        if any(not (sh.get(row, c) or Cell()).empty for c in input_cols):
+            loc.rows.append(row)
+    return loc
+
+
+def _first_moved(table: Table, cols: dict[str, int]) -> str | None:
+    """Only the first column out of place is reported: one move shifts everything after it."""
+    for i, col in enumerate(table.columns):
+        if col.key in cols and cols[col.key] != i:
+            return col.key
+    return None
+
+
+def _row_values(ctx: _Ctx, sh: Sheet, loc: Located, row: int, skip: tuple[str, ...] = ()) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for col in loc.table.columns:
+        if not col.input or col.key not in loc.cols or col.key in skip:
+            continue
+        c = loc.cols[col.key]
+        out[col.key] = _parse_cell(ctx, sh.name, row, c, col, sh.get(row, c))
+    return out
+
+
+def _text(v: Any) -> str:
+    return "" if v is None else str(v)
+
+
+def _dec(v: Any) -> Decimal | None:
+    return None if v is None else Decimal(v)
+
+
+# ------------------------------------------------------------------------------------------------ whole book
+
+
+def read_plan(book: Book, framework: Framework | None = None) -> ReadResult:
+    """The plan in a workbook, with every finding about what staff typed."""
+    fw = framework or load_framework()
+    ctx = _Ctx()
+    base = layout_for(DEFAULT_YEARS, fw)
+    sheets = _find_sheets(book, base, ctx)
+    general_sheet = book.sheets.get(sheets.get(SHEETS.general, ""), None)
+    gen, gen_where = _read_general(general_sheet, fw, ctx)
+    template = _text(gen.get("template"))
+    if general_sheet is not None and not template:
+        ctx.add("S205", sheet=general_sheet.name)
+    elif template and template != TEMPLATE_REF:
+        r, c = gen_where["template"]
+        ctx.add(
+            "S206",
+            sheet=general_sheet.name if general_sheet else "",
+            row=r,
+            col=c,
+            found=template,
+            expected=TEMPLATE_REF,
+        )
+    y0, y1 = gen.get("year_first"), gen.get("year_last")
+    years = tuple(range(y0, y1 + 1)) if isinstance(y0, int) and isinstance(y1, int) and 0 <= y1 - y0 < 20 else None
+    layout = layout_for(years or DEFAULT_YEARS, fw)
+    years = layout.years
+
+    org = Org(
+        name=_text(gen.get("org_name")),
+        type=_text(gen.get("org_type")),
+        code=_text(gen.get("org_code")),
+        subdistrict=_text(gen.get("subdistrict")),
+        district=_text(gen.get("district")),
+        province=_text(gen.get("province")),
+    )
+    ann = Announcement(
+        date=_text(gen.get("ann_date")), signer=_text(gen.get("signer")), position=_text(gen.get("position"))
+    )
+    plan = Plan(org=org, years=years, announcement=ann, framework=_text(gen.get("framework")))
+    tables: dict[str, Located] = {}
+
+    # budget first: other sheets refer to its items
+    stop = {
+        "risks": (),
+        "budget": ("มิติ",),
+        "measures": (TARGET_COLS[0][1],),
+        "details": (),
+    }
+    for table in layout.tables:
+        sh = book.sheets.get(sheets.get(table.sheet, ""), None)
+        if sh is None:
+            continue
+        loc = _locate(sh, table, ctx, stop[table.key])
+        if loc is not None:
+            tables[table.key] = loc
+
+    item_rows: dict[int, int] = {}
+    if "budget" in tables:
+        loc = tables["budget"]
+        sh = book.sheets[loc.sheet]
+        for row in loc.rows:
+            v = _row_values(ctx, sh, loc, row)
+            number = v.get("number")
+            budget = {y: (_dec(v.get(f"y{y}")) or Decimal(0)) for y in years}
+            item = Item(
+                number=number if isinstance(number, int) else 0,
+                dimension=v.get("dimension") if isinstance(v.get("dimension"), int) else 0,
+                mission=_text(v.get("mission")),
+                indicator=_text(v.get("indicator")),
+                kind=_text(v.get("kind")),
+                name=_text(v.get("name")),
+                budget=budget,
+                responsible=_text(v.get("responsible")),
+                note=_text(v.get("note")),
+            )
+            plan.items.append(item)
+            if isinstance(number, int):
+                item_rows.setdefault(number, row)
+
+    unmatched: list[tuple[str, int]] = []
+    if "risks" in tables:
+        loc = tables["risks"]
+        sh = book.sheets[loc.sheet]
+        for row in loc.rows:
+            v = _row_values(ctx, sh, loc, row, skip=("measures",))
+            measures = _read_measures(ctx, sh, loc, row, plan, unmatched)
+            plan.risks.append(
+                Risk(
+                    number=v.get("number") if isinstance(v.get("number"), int) else 0,
+                    area=_text(v.get("area")),
+                    issue=_text(v.get("issue")),
+                    likelihood=v.get("likelihood") if isinstance(v.get("likelihood"), int) else None,
+                    impact=v.get("impact") if isinstance(v.get("impact"), int) else None,
+                    measures=list(measures) if isinstance(measures, list) else [],
+                    owner=_text(v.get("owner")),
+                )
+            )
+
+    if "details" in tables:
+        loc = tables["details"]
+        sh = book.sheets[loc.sheet]
+        for row in loc.rows:
+            v = _row_values(ctx, sh, loc, row)
+            number = v.get("number")
+            item = plan.item(number) if isinstance(number, int) else None
+            if item is None:
+                continue  # reported by the cross-sheet checks
+            d = Details(**{k: _text(v.get(k)) for k in vars(Details()) if k != "name"})
+            name_cell = sh.get(row, loc.cols["name"]) if "name" in loc.cols else None
+            if name_cell is not None and name_cell.formula is None and isinstance(name_cell.value, str):
+                typed = N.parse_text(name_cell.value).value
+                if typed and typed != item.name:
+                    d.name = typed
+            item.details = d
+
+    type_by_th = {t["th"]: t["code"] for t in fw.raw["measure_types"]}
+    if "measures" in tables:
+        loc = tables["measures"]
+        sh = book.sheets[loc.sheet]
+        for row in loc.rows:
+            v = _row_values(ctx, sh, loc, row)
+            number = v.get("number")
+            item = plan.item(number) if isinstance(number, int) else None
+            if item is None:
+                continue
+            progress = []
+            follow_cols = [c for k, c in loc.cols.items() if k.startswith("p")]
+            has_progress = any(sh.get(row, c) is not None for c in follow_cols)
+            for y in years if has_progress else ():
+                for rnd in ROUNDS:
+                    vals = {fld: v.get(progress_key(y, rnd, fld)) for fld, *_ in STATUS_FIELDS}
+                    if any(x not in (None, "") for x in vals.values()):
+                        progress.append(
+                            Progress(y, rnd, _text(vals["status"]), _dec(vals["spent"]), _dec(vals["actual"]))
+                        )
+            mtype = _text(v.get("type"))
+            item.measures.append(
+                Measure(
+                    type=type_by_th.get(mtype, mtype),
+                    description=_text(v.get("description")),
+                    comparison=_text(v.get("comparison")),
+                    target=_dec(v.get("target")),
+                    unit=_text(v.get("unit")),
+                    progress=progress,
+                )
+            )
+        _read_targets(book.sheets[loc.sheet], loc, plan, ctx)
+
+    return ReadResult(
+        book, layout, plan, ctx.findings, sheets, tables, gen_where, ctx.parsed, template, item_rows, unmatched
+    )
+
+
+_LIST_MARK = re.compile(r"(?:^|\s)(?:\d{1,2}[.)]|[-•])\s+")
+_LIST_LABEL = re.compile(r"(?:^|\s)(\d{1,2})[.)]\s")
+_NAME_NOISE = re.compile(r"[\s\"“”'‘’]+")
+
+
+def _read_measures(
+    ctx: _Ctx, sh: Sheet, loc: Located, row: int, plan: Plan, unmatched: list[tuple[str, int]]
+) -> list[int] | None:
+    """Item numbers of a risk's control measures; names that staff typed instead are matched to items."""
+    if "measures" not in loc.cols:
+        return None
+    c = loc.cols["measures"]
+    column = loc.table.column("measures")
+    cell = sh.get(row, c)
+    raw = None if cell is None else cell.value
+    p = N.parse_int_list(raw)
+    if p.error is None or not isinstance(raw, str):
+        return ctx.take(p, sh.name, row, c, column)
+    labels = [int(m) for m in _LIST_LABEL.findall(raw)]
+    for before, label in pairwise(labels):
+        if label > before + 1:  # a numbered list that skips (1, 2, 3, 4, 6, 7)
+            missing = ", ".join(str(x) for x in range(before + 1, label))
+            ctx.add("V309", sh.name, row, c, column, value=label, before=before, missing=missing)
+    pieces = [x.strip() for x in _LIST_MARK.split(raw.replace("\n", " \n ")) if x and x.strip()]
+    names = {_NAME_NOISE.sub("", it.name): it.number for it in plan.items if it.name}
+    found: list[int] = []
+    missing: list[str] = []
+    for piece in pieces:
+        key = _NAME_NOISE.sub("", piece)
+        number = names.get(key) or next((n for k, n in names.items() if key and (key in k or k in key)), None)
+        if number is None:
+            missing.append(piece)
+        elif number not in found:
+            found.append(number)
+    if not found:
+        return ctx.take(p, sh.name, row, c, column)
+    unmatched.extend((m, row) for m in missing)
+    ctx.parsed[(sh.name, row, c)] = found
+    return found
+
+
+def targets_block(sh: Sheet, loc: Located) -> tuple[int, dict[int, int]] | None:
+    """The targets block below the measures table: its header row and the row of each year."""
+    head_text = norm_label(TARGET_COLS[0][1])
+    start = (loc.marker if loc.marker is not None else loc.end) + 1
+    for row in range(start, sh.max_row + 1):
+        if norm_label(sh.value(row, 0)) == head_text:
+            rows: dict[int, int] = {}
+            r = row + 1
+            while r <= sh.max_row:
+                p = N.parse_year(sh.value(r, 0))
+                if p.error is not None or p.value is None:
+                    break
+                rows[p.value] = r
+                r += 1
+            return row, rows
+    return None
+
+
+def coverage_block(sh: Sheet, loc: Located, fw: Framework) -> dict[str, int]:
+    """Framework indicator code -> its row in the coverage block."""
+    codes = {i.code for i in fw.indicators}
+    start = (loc.marker if loc.marker is not None else loc.end) + 1
+    out: dict[str, int] = {}
+    for row in range(start, sh.max_row + 1):
+        v = sh.value(row, COVERAGE_COLS["code"])
+        if isinstance(v, str) and v.strip() in codes:
+            out.setdefault(v.strip(), row)
+    return out
+
+
+def _read_targets(sh: Sheet, loc: Located, plan: Plan, ctx: _Ctx) -> None:
+    found = targets_block(sh, loc)
+    if found is None:
+        ctx.add("S203", sheet=sh.name, th=TARGET_COLS[0][1], en=TARGET_COLS[0][2])
+        return
+    _head, rows = found
+    case: dict[int, Decimal] = {}
+    ita: dict[int, Decimal] = {}
+    for year, row in rows.items():
+        for c, (key, th, en) in enumerate(TARGET_COLS[1:], start=1):
+            p = N.parse_number(sh.value(row, c))
+            v = ctx.take(p, sh.name, row, c, th=th.replace("\n", " "), en=en)
+            if v is not None:
+                (case if key == "case_reduction" else ita)[year] = Decimal(v)
+    plan.targets = Targets(case, ita)
