@@ -771,8 +771,21 @@ class PlanWriter:
         ws.hide()
 
 
-def render(plan: Plan, *, framework: Framework | None = None, created: datetime | None = None) -> bytes:
-    """The workbook of ``plan`` as the bytes of an .xlsx file."""
+Override = tuple[str, int, int, Any]  # (sheet, row, col, value): a cell typed over, as staff do
+
+
+def render(
+    plan: Plan,
+    *,
+    framework: Framework | None = None,
+    created: datetime | None = None,
+    overrides: list[Override] | None = None,
+) -> bytes:
+    """The workbook of ``plan`` as the bytes of an .xlsx file.
+
+    ``overrides`` replace cells after the layout is written (a typed value over a formula or an input), to build
+    workbooks as real staff leave them: the as-written example and the checker's test files.
+    """
     layout = layout_for(tuple(plan.years), framework)
     buf = io.BytesIO()
     wb = xlsxwriter.Workbook(
@@ -796,7 +809,17 @@ def render(plan: Plan, *, framework: Framework | None = None, created: datetime 
         }
     )
     wb.set_calc_mode("auto")
-    PlanWriter(plan, layout, wb).write()
+    writer = PlanWriter(plan, layout, wb)
+    writer.write()
+    for sheet, row, col, value in overrides or []:
+        ws = wb.get_worksheet_by_name(sheet)
+        fmt = writer.fmt.get("input", "longtext" if isinstance(value, str) else "number")
+        if value is None:
+            ws.write_blank(row, col, None, fmt)
+        elif isinstance(value, str):
+            ws.write_string(row, col, value, fmt)
+        else:
+            ws.write_number(row, col, float(value), fmt)
     wb.close()
     return buf.getvalue()
 
