@@ -1,0 +1,642 @@
+"""``xlplan consolidate``: many LAO plan files into one set of checked tables, every input accounted for.
+
+The library call :func:`consolidate` returns the tables as pandas DataFrames (:class:`Consolidation`); the CLI
+writes them as a summary workbook (:mod:`xlplan.summary`) and as data files (:func:`write_data_files`).
+
+Rules, documented for the offices that rely on them:
+
+- Every file found is one row of the ledger. Lock and temporary files (``~$…``, ``.~lock.…#``) are listed as
+  skipped; xlplan's own outputs found among the inputs (summary workbooks, annotated copies) are skipped too.
+- A file is *readable* when ``xlplan check`` could read a plan from it, whatever its errors. Each organisation
+  (by government code) is counted once: among its readable files the newest plan revision (the announcement
+  date) wins, then the newest file modification time, then the file with fewer errors, then the first path in
+  sorted order. The others are *superseded*. Copies of one organisation whose plans differ are flagged as
+  *conflicting* on every copy, so the office can ask which is right.
+- With a roster, organisations expected but not received are listed as *not submitted*, and organisations
+  received but not on the roster are flagged.
+- Sums count every used plan once; the verdict columns (ok / warnings / errors) let the office filter.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from xlplan import runner
+from xlplan.check import check, expand
+from xlplan.framework import load as load_framework
+from xlplan.model import Plan
+from xlplan.orgs import read_orgs
+
+# markers in the document properties of xlplan's own outputs, so a second run over the same folder skips them
+OUTPUT_MARKER = "xlplan-output"
+
+LOCK_PREFIXES = ("~$", ".~lock.")
+
+
+def _years_cols(prefix: str, years: Iterable[int]) -> list[str]:
+    return [f"{prefix}{y}" for y in years]
+
+
+def schema(years: tuple[int, ...]) -> dict[str, list[str]]:
+    """The column order of every table: the data files' schema (docs/data-files.md), held to by tests."""
+    fw = load_framework()
+    dims = [d.code for d in fw.dimensions]
+    return {
+        "ledger": [
+            "file_id",
+            "path",
+            "size",
+            "sha256",
+            "modified",
+            "kind",
+            "org_code",
+            "org_name",
+            "template",
+            "revision",
+            "verdict",
+            "errors",
+            "warnings",
+            "infos",
+            "used",
+            "status",
+            "superseded_by",
+            "conflict",
+            "reason",
+            "seconds",
+        ],
+        "orgs": [
+            "org_code",
+            "org_name",
+            "org_type",
+            "province",
+            "district",
+            "subdistrict",
+            "status",
+            "verdict",
+            "on_roster",
+            "file_id",
+            "path",
+            "errors",
+            "warnings",
+            "items",
+            "risks",
+            "high_risks",
+            "indicators_covered",
+            *_years_cols("budget_", years),
+            "budget_total",
+        ],
+        "items": [
+            "org_code",
+            "org_name",
+            "province",
+            "district",
+            "verdict",
+            "number",
+            "dimension",
+            "mission",
+            "indicator",
+            "kind",
+            "name",
+            *_years_cols("budget_", years),
+            "total",
+            "responsible",
+        ],
+        "risks": [
+            "org_code",
+            "org_name",
+            "province",
+            "district",
+            "verdict",
+            "number",
+            "area",
+            "issue",
+            "likelihood",
+            "impact",
+            "score",
+            "level",
+            "measures",
+            "owner",
+        ],
+        "coverage": ["org_code", "org_name", "province", "district", "verdict", *[i.code for i in fw.indicators]],
+        "progress": [
+            "org_code",
+            "org_name",
+            "province",
+            "district",
+            "verdict",
+            "year",
+            "measures",
+            "reported_6",
+            "reported_12",
+            "done_12",
+            "implementation_rate",
+            "spent_12",
+            "budget",
+        ],
+        "findings": [
+            "file_id",
+            "path",
+            "org_code",
+            "org_name",
+            "verdict",
+            "code",
+            "severity",
+            "sheet",
+            "cell",
+            "column",
+            "message_th",
+            "message_en",
+            "hint_th",
+            "hint_en",
+        ],
+        "overview": [
+            "province",
+            "district",
+            "expected",
+            "received",
+            "valid",
+            "with_errors",
+            *[f"items_dim{d}" for d in dims],
+            *_years_cols("budget_", years),
+            "budget_total",
+            *[f"budget_dim{d}" for d in dims],
+        ],
+    }
+
+
+# ------------------------------------------------------------------------------------------------ one file
+
+
+@dataclass
+class Outcome:
+    """What reading one file gave: compact and picklable (it crosses from a worker to the parent)."""
+
+    path: str
+    size: int = 0
+    sha256: str = ""
+    mtime: float = 0.0
+    kind: str = ""
+    verdict: str = "failed"
+    counts: dict[str, int] = field(default_factory=dict)
+    org: dict[str, str] = field(default_factory=dict)
+    template: str = ""
+    revision: str = ""
+    plan: dict[str, Any] | None = None
+    findings: list[dict[str, Any]] = field(default_factory=list)
+    reason: str = ""
+    seconds: float = 0.0
+    skipped: str = ""  # why a file was not read at all
+
+
+def _plan_data(plan: Plan) -> dict[str, Any]:
+    from xlplan.planfile import to_dict
+
+    return to_dict(plan)
+
+
+def is_lock_file(path: Path) -> bool:
+    return path.name.startswith(LOCK_PREFIXES)
+
+
+def is_own_output(path: Path) -> bool:
+    """xlplan's summary workbooks and annotated copies carry a marker in their document properties."""
+    if path.suffix.lower() != ".xlsx":
+        return False
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as z, z.open("docProps/core.xml") as f:
+            return OUTPUT_MARKER.encode() in f.read(20_000)
+    except Exception:
+        return False
+
+
+def read_one(path_text: str) -> Outcome:
+    """Check one file (runs in a worker process)."""
+    t0 = time.perf_counter()
+    path = Path(path_text)
+    out = Outcome(path_text)
+    if is_lock_file(path):
+        try:
+            st = path.stat()
+            out.size, out.mtime = st.st_size, st.st_mtime
+        except OSError:
+            pass
+        out.verdict, out.kind, out.skipped = "skipped", "lock", "lock or temporary file of Excel/LibreOffice"
+        return out
+    if is_own_output(path):
+        out.verdict, out.kind, out.skipped = "skipped", "xlplan-output", "an output of xlplan (summary or annotated)"
+        st = path.stat()
+        out.size, out.mtime = st.st_size, st.st_mtime
+        return out
+    rep = check(path)
+    out.size = rep.meta.get("size", 0)
+    out.sha256 = rep.meta.get("sha256", "")
+    out.mtime = rep.meta.get("mtime", 0.0)
+    out.kind = rep.meta.get("kind", "")
+    out.verdict = rep.verdict
+    out.counts = rep.counts()
+    out.findings = [f.to_dict("th") for f in rep.sorted()]
+    if rep.plan is not None:
+        p: Plan = rep.plan
+        out.org = {k: str(v) for k, v in vars(p.org).items()}
+        out.template = str(rep.meta.get("template", ""))
+        out.revision = p.announcement.date
+        out.plan = _plan_data(p)
+    out.seconds = time.perf_counter() - t0
+    return out
+
+
+# ------------------------------------------------------------------------------------------------ all files
+
+
+@dataclass
+class Consolidation:
+    ledger: pd.DataFrame
+    orgs: pd.DataFrame
+    items: pd.DataFrame
+    risks: pd.DataFrame
+    coverage: pd.DataFrame
+    progress: pd.DataFrame
+    findings: pd.DataFrame
+    overview: pd.DataFrame
+    years: tuple[int, ...]
+    seconds: float = 0.0
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        return {
+            "overview": self.overview,
+            "orgs": self.orgs,
+            "items": self.items,
+            "risks": self.risks,
+            "coverage": self.coverage,
+            "progress": self.progress,
+            "findings": self.findings,
+            "ledger": self.ledger,
+        }
+
+
+def _num(v: Any) -> float:
+    if v is None or v == "":
+        return 0.0
+    return float(v)
+
+
+def _plan_key(plan: dict[str, Any] | None) -> str:
+    """A fingerprint of what a plan says (not of the file's bytes): copies that disagree differ here."""
+    return hashlib.sha256(json.dumps(plan, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
+
+
+def consolidate(
+    inputs: Iterable[str | Path],
+    *,
+    roster: str | Path | None = None,
+    jobs: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    exclude: Iterable[str | Path] = (),
+    timeout: float = runner.DEFAULT_TIMEOUT,
+) -> Consolidation:
+    """Read every file of ``inputs`` (files and folders, recursively) in parallel and build the tables."""
+    t0 = time.perf_counter()
+    excluded = {Path(p).resolve() for p in exclude}
+    files = [p for p in expand(inputs, suffixes=None) if p.resolve() not in excluded]
+    outcomes: list[Outcome | None] = [None] * len(files)
+    for done, (index, result) in enumerate(
+        runner.run(read_one, [str(f) for f in files], jobs=jobs, timeout=timeout), start=1
+    ):
+        if isinstance(result, runner.Failure):
+            o = Outcome(str(files[index]), verdict="failed", reason=result.reason)
+            try:
+                st = files[index].stat()
+                o.size, o.mtime = st.st_size, st.st_mtime
+            except OSError:
+                pass
+            result = o
+        outcomes[index] = result
+        if progress is not None:
+            progress(done, len(files))
+    outs = [o for o in outcomes if o is not None]
+    expected = read_orgs(roster)[0] if roster is not None else None
+    return _build(outs, expected, time.perf_counter() - t0)
+
+
+def _winner_key(o: Outcome) -> tuple:
+    return (o.revision or "", o.mtime, -o.counts.get("error", 0))
+
+
+def _build(outs: list[Outcome], roster: list | None, seconds: float) -> Consolidation:
+    fw = load_framework()
+    years_seen: list[int] = []
+    for o in outs:
+        if o.plan is not None:
+            from xlplan.planfile import parse_years
+
+            years_seen.extend(parse_years(o.plan["years"]))
+    years = tuple(sorted(set(years_seen))) or (2566, 2567, 2568, 2569, 2570)
+    cols = schema(years)
+
+    # ---------------------------------------------------------------- choose one file per organisation
+    by_org: dict[str, list[int]] = {}
+    for i, o in enumerate(outs):
+        code = o.org.get("code", "") if o.plan is not None else ""
+        if code:
+            by_org.setdefault(code, []).append(i)
+    used: set[int] = set()
+    superseded_by: dict[int, int] = {}
+    conflict: set[int] = set()
+    for idxs in by_org.values():
+        ordered = sorted(idxs, key=lambda i: outs[i].path)
+        best = max(ordered, key=lambda i: (_winner_key(outs[i]), -ordered.index(i)))
+        used.add(best)
+        for i in idxs:
+            if i != best:
+                superseded_by[i] = best
+        if len({_plan_key(outs[i].plan) for i in idxs}) > 1:
+            conflict.update(idxs)
+
+    # ---------------------------------------------------------------- ledger
+    ledger_rows = []
+    for i, o in enumerate(outs):
+        if o.verdict == "skipped":
+            status = "skipped"
+        elif o.verdict == "failed":
+            status = "failed"
+        elif o.plan is None:
+            status = "unreadable"
+        elif not o.org.get("code"):
+            status = "no_org_code"
+        elif i in used:
+            status = "used"
+        else:
+            status = "superseded"
+        reason = o.reason or o.skipped
+        if not reason and o.verdict == "unreadable" and o.findings:
+            reason = f"{o.findings[0]['code']}: {o.findings[0]['message_en']}"
+        ledger_rows.append(
+            [
+                i + 1,
+                o.path,
+                o.size,
+                o.sha256,
+                datetime.fromtimestamp(o.mtime).isoformat(timespec="seconds") if o.mtime else "",
+                o.kind,
+                o.org.get("code", ""),
+                o.org.get("name", ""),
+                o.template,
+                o.revision,
+                o.verdict,
+                o.counts.get("error", 0),
+                o.counts.get("warning", 0),
+                o.counts.get("info", 0),
+                i in used,
+                status,
+                outs[superseded_by[i]].path if i in superseded_by else "",
+                i in conflict,
+                reason,
+                round(o.seconds, 4),
+            ]
+        )
+    ledger = pd.DataFrame(ledger_rows, columns=cols["ledger"])
+
+    # ---------------------------------------------------------------- the used plans' tables
+    items_rows, risk_rows, cov_rows, prog_rows, org_rows, find_rows = [], [], [], [], [], []
+    roster_codes = {r.org.code for r in roster} if roster is not None else None
+    ind_codes = [i.code for i in fw.indicators]
+    high = next(lv for lv in fw.risk_levels if lv.code == "high").min_score
+    done_status = next(s["th"] for s in fw.raw["statuses"] if s["code"] == "done")
+    for i in sorted(
+        used,
+        key=lambda i: (outs[i].org.get("province", ""), outs[i].org.get("district", ""), outs[i].org.get("code", "")),
+    ):
+        o = outs[i]
+        plan = o.plan or {}
+        org = o.org
+        base = [org.get("code", ""), org.get("name", ""), org.get("province", ""), org.get("district", ""), o.verdict]
+        budget_by_year = {y: 0.0 for y in years}
+        indicators: dict[str, int] = {}
+        for it in plan.get("items", []):
+            b = {int(y): _num(v) for y, v in it["budget"].items()}
+            for y in years:
+                budget_by_year[y] += b.get(y, 0.0)
+            indicators[it["indicator"]] = indicators.get(it["indicator"], 0) + 1
+            items_rows.append(
+                [
+                    *base,
+                    it["number"],
+                    it["dimension"],
+                    it["mission"],
+                    it["indicator"],
+                    it["kind"],
+                    it["name"],
+                    *[b.get(y, 0.0) for y in years],
+                    sum(b.values()),
+                    it["responsible"],
+                ]
+            )
+        n_high = 0
+        for r in plan.get("risks", []):
+            lk, im = r.get("likelihood"), r.get("impact")
+            score = lk * im if isinstance(lk, int) and isinstance(im, int) else None
+            level = fw.level_for(score).th if score else ""
+            if score and score >= high:
+                n_high += 1
+            risk_rows.append(
+                [
+                    *base,
+                    r["number"],
+                    r["area"],
+                    r["issue"],
+                    lk,
+                    im,
+                    score,
+                    level,
+                    ", ".join(str(m) for m in r.get("measures", [])),
+                    r.get("owner", ""),
+                ]
+            )
+        cov_rows.append([*base, *[indicators.get(c, 0) for c in ind_codes]])
+        for y in years:
+            measures = [m for it in plan.get("items", []) for m in it.get("measures", [])]
+            rep6 = rep12 = done12 = 0
+            spent = 0.0
+            for m in measures:
+                for pr in m.get("progress", []):
+                    if pr["year"] != y:
+                        continue
+                    if pr["round"] == 6:
+                        rep6 += 1
+                    elif pr["round"] == 12:
+                        rep12 += 1
+                        done12 += pr.get("status") == done_status
+                        spent += _num(pr.get("spent"))
+            rate = round(done12 / len(measures), 4) if measures else None
+            prog_rows.append([*base, y, len(measures), rep6, rep12, done12, rate, spent, budget_by_year[y]])
+        org_rows.append(
+            [
+                org.get("code", ""),
+                org.get("name", ""),
+                org.get("type", ""),
+                org.get("province", ""),
+                org.get("district", ""),
+                org.get("subdistrict", ""),
+                "received",
+                o.verdict,
+                None if roster_codes is None else org.get("code", "") in roster_codes,
+                i + 1,
+                o.path,
+                o.counts.get("error", 0),
+                o.counts.get("warning", 0),
+                len(plan.get("items", [])),
+                len(plan.get("risks", [])),
+                n_high,
+                sum(1 for c in ind_codes if indicators.get(c)),
+                *[budget_by_year[y] for y in years],
+                sum(budget_by_year.values()),
+            ]
+        )
+    if roster is not None:
+        received = {outs[i].org.get("code") for i in used}
+        for r in roster:
+            if r.org.code not in received:
+                org_rows.append(
+                    [
+                        r.org.code,
+                        r.org.name,
+                        r.org.type,
+                        r.org.province,
+                        r.org.district,
+                        r.org.subdistrict,
+                        "not_submitted",
+                        "",
+                        True,
+                        None,
+                        "",
+                        0,
+                        0,
+                        0,
+                        0,
+                        0,
+                        0,
+                        *[0.0 for _ in years],
+                        0.0,
+                    ]
+                )
+    for i, o in enumerate(outs):
+        for f in o.findings:
+            find_rows.append(
+                [
+                    i + 1,
+                    o.path,
+                    o.org.get("code", ""),
+                    o.org.get("name", ""),
+                    o.verdict,
+                    f["code"],
+                    f["severity"],
+                    f["sheet"],
+                    f["cell"],
+                    f["column"],
+                    f["message"],
+                    f["message_en"],
+                    f["hint"],
+                    f["hint_en"],
+                ]
+            )
+        if o.verdict == "failed":
+            find_rows.append(
+                [
+                    i + 1,
+                    o.path,
+                    "",
+                    "",
+                    "failed",
+                    "F115",
+                    "error",
+                    "",
+                    "",
+                    "",
+                    f"อ่านไฟล์ไม่สำเร็จ: {o.reason}",
+                    f"Reading the file failed: {o.reason}",
+                    "ส่งไฟล์ใหม่ หรือเปิดและบันทึกใหม่ใน Excel/LibreOffice",
+                    "Resend the file, or re-save it in Excel or LibreOffice.",
+                ]
+            )
+    orgs = pd.DataFrame(org_rows, columns=cols["orgs"])
+    items = pd.DataFrame(items_rows, columns=cols["items"])
+    return Consolidation(
+        ledger=ledger,
+        orgs=orgs,
+        items=items,
+        risks=pd.DataFrame(risk_rows, columns=cols["risks"]),
+        coverage=pd.DataFrame(cov_rows, columns=cols["coverage"]),
+        progress=pd.DataFrame(prog_rows, columns=cols["progress"]),
+        findings=pd.DataFrame(find_rows, columns=cols["findings"]),
+        overview=_overview(orgs, items, years, cols["overview"], [d.code for d in fw.dimensions]),
+        years=years,
+        seconds=seconds,
+    )
+
+
+def _overview(
+    orgs: pd.DataFrame, items: pd.DataFrame, years: tuple[int, ...], columns: list[str], dims: list[str]
+) -> pd.DataFrame:
+    rows = []
+    keys = sorted({(p, d) for p, d in zip(orgs["province"], orgs["district"], strict=True)})
+    for prov, dist in keys:
+        o = orgs[(orgs["province"] == prov) & (orgs["district"] == dist)]
+        it = items[(items["province"] == prov) & (items["district"] == dist)]
+        received = o[o["status"] == "received"]
+        expected = int((o["on_roster"] == True).sum()) if o["on_roster"].notna().any() else None  # noqa: E712
+        rows.append(
+            [
+                prov,
+                dist,
+                expected,
+                len(received),
+                int(received["verdict"].isin(["ok", "warnings"]).sum()),
+                int((received["verdict"] == "errors").sum()),
+                *[int((it["dimension"].astype(str) == d).sum()) for d in dims],
+                *[float(it[f"budget_{y}"].sum()) for y in years],
+                float(it["total"].sum()),
+                *[float(it.loc[it["dimension"].astype(str) == d, "total"].sum()) for d in dims],
+            ]
+        )
+    return pd.DataFrame(rows, columns=columns)
+
+
+# ------------------------------------------------------------------------------------------------ data files
+
+
+def write_data_files(c: Consolidation, out_dir: str | Path) -> list[Path]:
+    """Each table as Parquet and as CSV (UTF-8 with BOM for Excel; formula-like text escaped)."""
+    from xlplan.export import csv_safe
+    from xlplan.writer import write_atomic
+
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, df in c.tables().items():
+        safe = df.copy()
+        for col in safe.columns:
+            if safe[col].dtype == object:
+                safe[col] = safe[col].map(csv_safe)
+        write_atomic(out_dir / f"{name}.csv", safe.to_csv(index=False).encode("utf-8-sig"))
+        written.append(out_dir / f"{name}.csv")
+        import io
+
+        buf = io.BytesIO()
+        df.to_parquet(buf, index=False)
+        write_atomic(out_dir / f"{name}.parquet", buf.getvalue())
+        written.append(out_dir / f"{name}.parquet")
+    return written
+
+
+__all__ = ["Consolidation", "Outcome", "consolidate", "read_one", "schema", "write_data_files"]
