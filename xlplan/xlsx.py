@@ -168,8 +168,9 @@ def _date_styles(z: zipfile.ZipFile, part: str | None) -> set[int]:
 
 
 def _strip_fmt(code: str) -> str:
-    """A number format without its quoted literals and [colour]/[$-locale] parts."""
-    return re.sub(r'"[^"]*"|\[[^\]]*\]|\\.', "", code)
+    """A number format without its quoted literals, [colour]/[$-locale] parts and the keyword General (whose 'e'
+    is no era: LibreOffice saves General as a custom format, numFmtId 164 "General")."""
+    return re.sub(r'"[^"]*"|\[[^\]]*\]|\\.|(?i:general)', "", code)
 
 
 # A formatted empty cell, as templates hold thousands of: dropped before parsing (with r= present, nothing depends
@@ -245,7 +246,9 @@ def _sheet(z: zipfile.ZipFile, part: str, name: str, state: str, strings: list[s
                         master, origin = shared[si]
                         text = _translate(master, origin, a1(row, col))[1:]
                 cell.formula = "=" + text
-                cell.cached = raw is not None  # <v></v>: a formula whose saved value is empty text
+                # <v></v> is a saved empty text only in a text cell (t="str"); in a number cell it is no value at
+                # all, as openpyxl saves every formula (and xlsxwriter one written without a value)
+                cell.cached = raw is not None and (raw != "" or t in ("str", "inlineStr"))
             if t == "s":
                 cell.value = (
                     strings[int(raw)] if raw is not None and raw.isdigit() and int(raw) < len(strings) else None
