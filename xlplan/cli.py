@@ -187,7 +187,7 @@ def check_cmd(
       xlplan check plan.xlsx --lang en --ignore P703
     """
     from xlplan import check as lib
-    from xlplan.new import refuse_overwrite_input
+    from xlplan.paths import refuse_overwrite_input
     from xlplan.report import render_json, render_text
 
     if fmt not in ("text", "json"):
@@ -217,7 +217,7 @@ def check_cmd(
             else render_text(reports, lang, color=output is None and sys.stdout.isatty())
         )
         if output is not None:
-            from xlplan.writer import write_atomic
+            from xlplan.paths import write_atomic
 
             write_atomic(output, text.encode("utf-8"))
         else:
@@ -239,8 +239,7 @@ def export_cmd(
     """Export the plan in a workbook as JSON or CSV, for other systems (ส่งออกข้อมูลแผน)."""
     from xlplan import check as lib
     from xlplan import export as ex
-    from xlplan.new import refuse_overwrite_input
-    from xlplan.writer import write_atomic
+    from xlplan.paths import refuse_overwrite_input, write_atomic
 
     if fmt not in ("json", "csv"):
         _fail("--format ต้องเป็น json หรือ csv / --format must be json or csv")
@@ -294,7 +293,7 @@ def consolidate_cmd(
       xlplan consolidate province/ -o summary.xlsx --data-dir data/ --jobs 2
     """
     from xlplan import consolidate as lib
-    from xlplan.new import refuse_overwrite_input
+    from xlplan.paths import refuse_overwrite_input
     from xlplan.summary import write_summary
 
     if out.suffix.lower() != ".xlsx":

@@ -150,4 +150,5 @@ def _parse(raw: dict) -> Framework:
 def load(name: str = "framework.yaml") -> Framework:
     """The packaged framework (parsed once per process)."""
     text = resources.files("xlplan.data").joinpath(name).read_text(encoding="utf-8")
-    return _parse(yaml.safe_load(text))
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: 10x faster at start-up
+    return _parse(yaml.load(text, Loader=loader))

@@ -9,22 +9,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from xlplan import planfile
-from xlplan.errors import UsageError
 from xlplan.model import DEFAULT_YEARS, Org, Plan
 from xlplan.orgs import BadRow, OrgRow, read_orgs
+from xlplan.paths import refuse_overwrite_input
 from xlplan.writer import render, write_atomic, write_workbook
 
 _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
-
-
-def refuse_overwrite_input(out: Path, inputs: list[Path]) -> None:
-    """Outputs never replace an input file."""
-    o = out.resolve()
-    for p in inputs:
-        if p.exists() and p.resolve() == o:
-            raise UsageError(
-                f"{out}: ไฟล์ผลลัพธ์ต้องไม่ใช่ไฟล์ต้นฉบับ / the output path is one of the inputs; choose another name"
-            )
 
 
 def blank_plan(org: Org, years: tuple[int, ...] = DEFAULT_YEARS) -> Plan:

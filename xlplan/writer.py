@@ -9,8 +9,6 @@ from __future__ import annotations
 import functools
 import io
 import math
-import os
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -55,6 +53,7 @@ from xlplan.layout import (
     progress_key,
 )
 from xlplan.model import ROUNDS, Plan
+from xlplan.paths import write_atomic
 
 FONT_SIZE = 14
 LINE_HEIGHT = 21.0  # points per line of 14 pt TH Sarabun New (its line gap is generous)
@@ -822,21 +821,6 @@ def render(
             ws.write_number(row, col, float(value), fmt)
     wb.close()
     return buf.getvalue()
-
-
-def write_atomic(path: str | Path, data: bytes) -> Path:
-    """Write a file so that nobody ever sees half of it: a temporary file in the same folder, then a rename."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
 
 
 def write_workbook(
