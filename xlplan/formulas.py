@@ -8,6 +8,7 @@ comparison. Only functions that Excel 2007+ and LibreOffice both know are used.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from xlplan.cells import a1, col_range, quote_sheet
 from xlplan.layout import COVERED_NO, COVERED_YES, GENERAL_VALUE_COL, LEVELS_SCORE_COL, SHEETS, general_field
@@ -26,11 +27,16 @@ class Placed:
 
     def rng(self, key: str, *, sheet: bool = False) -> str:
         """The whole column of a table, marker row included: $G$5:$G$50 (sheet-qualified on request)."""
-        r = col_range(self.cols[key], self.first, self.marker)
-        return f"{quote_sheet(self.sheet)}!{r}" if sheet else r
+        return _rng(self.sheet, self.cols[key], self.first, self.marker, sheet)
 
     def cell(self, key: str, row: int) -> str:
         return a1(row, self.cols[key])
+
+
+@lru_cache(maxsize=4096)
+def _rng(sheet_name: str, col: int, first: int, marker: int, qualified: bool) -> str:
+    r = col_range(col, first, marker)
+    return f"{quote_sheet(sheet_name)}!{r}" if qualified else r
 
 
 def org_name() -> str:

@@ -300,11 +300,13 @@ def _first_moved(table: Table, cols: dict[str, int]) -> str | None:
 
 def _row_values(ctx: _Ctx, sh: Sheet, loc: Located, row: int, skip: tuple[str, ...] = ()) -> dict[str, Any]:
     out: dict[str, Any] = {}
+    cells = sh.row(row)
     for col in loc.table.columns:
         if not col.input or col.key not in loc.cols or col.key in skip:
             continue
         c = loc.cols[col.key]
-        out[col.key] = _parse_cell(ctx, sh.name, row, c, col, sh.get(row, c))
+        cell = cells.get(c)
+        out[col.key] = None if cell is None else _parse_cell(ctx, sh.name, row, c, col, cell)
     return out
 
 
@@ -551,6 +553,8 @@ def _read_targets(sh: Sheet, loc: Located, plan: Plan, ctx: _Ctx) -> None:
     case: dict[int, Decimal] = {}
     ita: dict[int, Decimal] = {}
     for year, row in rows.items():
+        # the year as typed: its normalisations (a Common-Era year, digits typed as text) are reported too
+        ctx.take(N.parse_year(sh.value(row, 0)), sh.name, row, 0, th=TARGET_COLS[0][1], en=TARGET_COLS[0][2])
         for c, (key, th, en) in enumerate(TARGET_COLS[1:], start=1):
             p = N.parse_number(sh.value(row, c))
             v = ctx.take(p, sh.name, row, c, th=th.replace("\n", " "), en=en)

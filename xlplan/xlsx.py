@@ -66,6 +66,16 @@ class Sheet:
     def get(self, row: int, col: int) -> Cell | None:
         return self.cells.get((row, col))
 
+    def row(self, row: int) -> dict[int, Cell]:
+        """The cells of one row by column (an index built on first use)."""
+        index = self.__dict__.get("_rows")
+        if index is None:
+            index = {}
+            for (r, c), cell in self.cells.items():
+                index.setdefault(r, {})[c] = cell
+            self.__dict__["_rows"] = index
+        return index.get(row, {})
+
     def value(self, row: int, col: int) -> Any:
         c = self.cells.get((row, col))
         return None if c is None else c.value

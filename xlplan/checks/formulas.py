@@ -407,6 +407,8 @@ def _risks(rr: ReadResult) -> list[Expect]:
     # the heat map below the table
     start = (loc.marker if loc.marker is not None else loc.end) + 1
     lc = RISK_HEAT_LABEL_COL
+    lks = _col_values(sh, loc, "likelihood")
+    ims = dict(_col_values(sh, loc, "impact"))
     for row in range(start, sh.max_row + 1):
         lab = norm_label(sh.value(row, lc))
         if not lab.startswith("ผลกระทบ "):
@@ -416,8 +418,6 @@ def _risks(rr: ReadResult) -> list[Expect]:
         except ValueError:
             continue
         for likelihood in range(1, 6):
-            lks = _col_values(sh, loc, "likelihood")
-            ims = dict(_col_values(sh, loc, "impact"))
             count = sum(1 for r, v in lks if _matches(v, likelihood) and _matches(ims.get(r), impact))
             out.append(
                 Expect(
