@@ -281,12 +281,18 @@ def render_summary(c: Consolidation, title: str = "") -> bytes:
         ]
     ):
         ov.write_string(3 + k, 0, th, b.f_head)
-        ov.write_formula(3 + k, 1, f'=COUNTIF({status_rng},"{key}")', b.f_int, int((led["status"] == key).sum()))
+        ov.write_formula(
+            3 + k, 1, f'=COUNTIF({status_rng},"{STATUS_TH[key]}")', b.f_int, int((led["status"] == key).sum())
+        )
     ov.write_string(9, 0, "องค์กรที่ยังไม่ส่ง", b.f_head)
     not_sub = int((c.orgs["status"] == "not_submitted").sum())
     of, ol = spans["orgs"]
     ov.write_formula(
-        9, 1, f'=COUNTIF({_range(SHEET["orgs"], c.orgs, "status", of, ol)},"not_submitted")', b.f_int, not_sub
+        9,
+        1,
+        f'=COUNTIF({_range(SHEET["orgs"], c.orgs, "status", of, ol)},"{STATUS_TH["not_submitted"]}")',
+        b.f_int,
+        not_sub,
     )
 
     # by province and district
