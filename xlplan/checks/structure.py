@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from xlplan.cells import a1
 from xlplan.findings import Finding
-from xlplan.layout import BUDGET_SUMMARY_OFFSET, RISK_HEAT_OFFSET
+from xlplan.layout import RISK_HEAT_OFFSET
 from xlplan.reader import Located, ReadResult
 
 _HEAT_ROWS = 9  # title, five impact rows, likelihood labels, legend text, legend colours
@@ -17,9 +17,9 @@ def _block_end(rr: ReadResult, loc: Located) -> int:
     m = loc.marker if loc.marker is not None else loc.end + 1
     L = rr.layout
     if loc.table.key == "budget":
-        return m + BUDGET_SUMMARY_OFFSET + L.n_dimensions + 3
+        return L.words_row(m)  # summary header, one row per dimension, the grand total, the amount in words
     if loc.table.key == "risks":
-        return m + RISK_HEAT_OFFSET + _HEAT_ROWS
+        return m + RISK_HEAT_OFFSET + _HEAT_ROWS - 1
     if loc.table.key == "measures":
         return L.coverage_row(m, len(rr.fw.indicators) - 1)
     return m
