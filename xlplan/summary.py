@@ -199,6 +199,7 @@ class _Book:
         ws = self.sheet(SHEET[key])
         ws.write_string(0, 0, title, self.f_title)
         head = 2
+        ws.set_row(head, 48)  # wrapped two-line headers (constant-memory mode: before the row is written)
         for c, col in enumerate(df.columns):
             ws.write_string(head, c, _label("kind_item" if key == "items" and col == "kind" else col), self.f_head)
             ws.set_column(c, c, WIDTH.get(col, 14))
@@ -297,10 +298,11 @@ def render_summary(c: Consolidation, title: str = "") -> bytes:
 
     # by province and district
     head = 11
+    ov.set_row(head, 64)
     cols = list(c.overview.columns)
     for k, col in enumerate(cols):
         ov.write_string(head, k, _label(col), b.f_head)
-        ov.set_column(k, k, 16 if k > 1 else 20)
+        ov.set_column(k, k, 13 if k > 1 else 18)
     items, orgs = c.items, c.orgs
     itf, itl = spans["items"]
     i_prov = _range(SHEET["items"], items, "province", itf, itl)
@@ -386,6 +388,7 @@ def _charts(
     itf, itl = spans["items"]
     i_dim = _range(SHEET["items"], items, "dimension", itf, itl)
     ws.write_string(0, 0, "งบประมาณตามมิติและปี (บาท)", b.f_title)
+    ws.set_row(1, 24)
     ws.write_string(1, 0, "มิติ", b.f_head)
     for k, y in enumerate(years, start=1):
         ws.write_string(1, k, f"ปี {y}", b.f_head)
