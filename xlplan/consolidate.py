@@ -304,14 +304,20 @@ def consolidate(
     progress: Callable[[int, int], None] | None = None,
     exclude: Iterable[str | Path] = (),
     timeout: float = runner.DEFAULT_TIMEOUT,
+    memory: int | None = runner.DEFAULT_MEMORY,
+    reader: Callable[[str], Outcome] = read_one,
 ) -> Consolidation:
-    """Read every file of ``inputs`` (files and folders, recursively) in parallel and build the tables."""
+    """Read every file of ``inputs`` (files and folders, recursively) in parallel and build the tables.
+
+    ``reader`` (a module-level function: it runs in the worker processes) is for tests that need a file to
+    crash, hang or exhaust memory while being read.
+    """
     t0 = time.perf_counter()
     excluded = {Path(p).resolve() for p in exclude}
     files = [p for p in expand(inputs, suffixes=None) if p.resolve() not in excluded]
     outcomes: list[Outcome | None] = [None] * len(files)
     for done, (index, result) in enumerate(
-        runner.run(read_one, [str(f) for f in files], jobs=jobs, timeout=timeout), start=1
+        runner.run(reader, [str(f) for f in files], jobs=jobs, timeout=timeout, memory=memory), start=1
     ):
         if isinstance(result, runner.Failure):
             o = Outcome(str(files[index]), verdict="failed", reason=result.reason)

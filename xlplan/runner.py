@@ -32,6 +32,9 @@ class Failure:
 
 
 def _worker(conn: Connection, fn: Callable[[Any], Any], memory: int | None) -> None:
+    import faulthandler
+
+    faulthandler.disable()  # a native crash is reported by the parent as the file's reason, not as a dump
     if memory:
         import resource
 

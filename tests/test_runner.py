@@ -1,0 +1,63 @@
+"""A file that crashes, hangs or exhausts memory while being read fails alone; the run finishes."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from pathlib import Path
+
+from xlplan import runner
+from xlplan.consolidate import Outcome, consolidate, read_one
+
+
+def _hostile_reader(path: str) -> Outcome:
+    """Reads normally, except files whose names ask it to misbehave (runs in a worker process)."""
+    name = Path(path).name
+    if name.startswith("abort"):
+        os.abort()  # a native crash, as python-calamine does on a cell at XFD1048576
+    if name.startswith("hang"):
+        time.sleep(60)
+    if name.startswith("hog"):
+        block = [bytearray(64 * 1024 * 1024) for _ in range(64)]  # 4 GiB: beyond the worker's memory cap
+        del block
+    return read_one(path)
+
+
+def _square(x: int) -> int:
+    if x == 3:
+        os.abort()
+    if x == 5:
+        time.sleep(30)
+    return x * x
+
+
+def test_runner_isolates_crashes_and_timeouts() -> None:
+    t0 = time.monotonic()
+    results = dict(runner.run(_square, list(range(8)), jobs=2, timeout=2))
+    assert time.monotonic() - t0 < 20
+    assert sorted(results) == list(range(8))
+    assert {i: results[i] for i in (0, 1, 2, 4, 6, 7)} == {0: 0, 1: 1, 2: 4, 4: 16, 6: 36, 7: 49}
+    assert isinstance(results[3], runner.Failure) and "SIGABRT" in results[3].reason
+    assert isinstance(results[5], runner.Failure) and results[5].reason.startswith("timeout")
+
+
+def test_consolidate_accounts_for_files_that_crash_hang_or_exhaust_memory(tmp_path: Path, example_xlsx: Path) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    for name in ("abort.xlsx", "hang.xlsx", "hog.xlsx", "good.xlsx"):
+        shutil.copy(example_xlsx, inbox / name)
+    t0 = time.monotonic()
+    c = consolidate([inbox], jobs=2, timeout=3, memory=512 * 1024 * 1024, reader=_hostile_reader)
+    assert time.monotonic() - t0 < 30
+    led = c.ledger.set_index(c.ledger["path"].map(lambda p: Path(p).name))
+    assert len(led) == 4
+    assert led.loc["good.xlsx", "status"] == "used"
+    for name in ("abort.xlsx", "hang.xlsx", "hog.xlsx"):
+        assert led.loc[name, "status"] == "failed", name
+        assert led.loc[name, "used"] == False  # noqa: E712
+    assert "SIGABRT" in led.loc["abort.xlsx", "reason"]
+    assert led.loc["hang.xlsx", "reason"].startswith("timeout")
+    assert "memory" in led.loc["hog.xlsx", "reason"]
+    failed = c.findings[c.findings["verdict"] == "failed"]
+    assert sorted(Path(p).name for p in failed["path"]) == ["abort.xlsx", "hang.xlsx", "hog.xlsx"]
