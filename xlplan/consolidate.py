@@ -10,8 +10,8 @@ Rules, documented for the offices that rely on them:
 - A file is *readable* when ``xlplan check`` could read a plan from it, whatever its errors. Each organisation
   (by government code) is counted once: among its readable files the newest plan revision (the announcement
   date) wins, then the newest file modification time, then the file with fewer errors, then the first path in
-  sorted order. The others are *superseded*. Copies of one organisation whose plans differ are flagged as
-  *conflicting* on every copy, so the office can ask which is right.
+  sorted order. The others are *superseded*. Copies of the winning revision whose plans differ are flagged as
+  *conflicting*, so the office can ask which is right (an older revision that differs is just superseded).
 - With a roster, organisations expected but not received are listed as *not submitted*, and organisations
   received but not on the roster are flagged.
 - Sums count every used plan once; the verdict columns (ok / warnings / errors) let the office filter.
@@ -366,8 +366,10 @@ def _build(outs: list[Outcome], roster: list | None, seconds: float) -> Consolid
         for i in idxs:
             if i != best:
                 superseded_by[i] = best
-        if len({_plan_key(outs[i].plan) for i in idxs}) > 1:
-            conflict.update(idxs)
+        # copies of the winning revision that say different things: the office must ask which is right
+        same_revision = [i for i in idxs if (outs[i].revision or "") == (outs[best].revision or "")]
+        if len({_plan_key(outs[i].plan) for i in same_revision}) > 1:
+            conflict.update(same_revision)
 
     # ---------------------------------------------------------------- ledger
     ledger_rows = []

@@ -1,0 +1,170 @@
+"""Consolidation of a generated district with known faults, duplicates and broken files."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from xlplan.cli import app
+from xlplan.consolidate import Consolidation, consolidate, schema, write_data_files
+from xlplan.summary import SHEET, write_summary
+from xlplan.synth import Manifest, generate
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Manifest, Consolidation]:
+    root = tmp_path_factory.mktemp("consolidate")
+    m = generate(root / "inbox", 40, seed=3, duplicate_share=0.1, not_submitted=3)
+    roster = m.write_roster_csv(root / "roster.csv")
+    return root, m, consolidate([root / "inbox"], roster=roster, jobs=2)
+
+
+def _winners(m: Manifest) -> dict[str, Path]:
+    """The file each organisation should be counted from, by the documented rule, from the manifest alone."""
+    by_org: dict[str, list] = {}
+    for f in m.files:
+        if f.org_code and f.kind not in ("unreadable", "lock"):
+            by_org.setdefault(f.org_code, []).append(f)
+    out = {}
+    for code, files in by_org.items():
+        newer = [f for f in files if f.kind == "duplicate_newer"]
+        conflict = [f for f in files if f.kind == "duplicate_conflict"]
+        if newer:
+            out[code] = newer[0].path
+        elif conflict:
+            out[code] = conflict[0].path  # same revision, later modification time
+        else:
+            out[code] = min(f.path for f in files if f.kind != "duplicate_same") if len(files) == 1 else None
+    return {k: v for k, v in out.items() if v is not None}
+
+
+def test_every_file_is_one_ledger_row_with_its_verdict(run: tuple[Path, Manifest, Consolidation]) -> None:
+    _root, m, c = run
+    led = c.ledger.set_index("path")
+    assert len(c.ledger) == len(m.files)
+    assert set(led.index) == {str(f.path) for f in m.files}
+    for f in m.files:
+        row = led.loc[str(f.path)]
+        expected_status = {"lock": "skipped", "unreadable": "unreadable"}.get(f.kind)
+        if expected_status:
+            assert row["status"] == expected_status, f.path.name
+            assert not row["used"]
+            assert row["reason"], f.path.name
+        else:
+            assert row["verdict"] == f.expected_verdict, (f.path.name, f.kind, f.fault)
+            assert row["org_code"] == f.org_code
+        assert row["size"] == f.path.stat().st_size
+    kinds = Counter(f.kind for f in m.files)
+    status = c.ledger["status"].value_counts().to_dict()
+    assert status["skipped"] == kinds["lock"]
+    assert status["unreadable"] == kinds["unreadable"]
+    dup = sum(n for k, n in kinds.items() if k.startswith("duplicate_"))
+    assert status["superseded"] == dup
+    assert status["used"] == len({f.org_code for f in m.files if f.org_code and f.kind not in ("lock", "unreadable")})
+
+
+def test_duplicates_count_once_newest_wins_conflicts_flagged(run: tuple[Path, Manifest, Consolidation]) -> None:
+    _root, m, c = run
+    led = c.ledger.set_index("path")
+    used = c.ledger[c.ledger["used"]]
+    assert used["org_code"].is_unique
+    for code, path in _winners(m).items():
+        assert led.loc[str(path), "used"], (code, path.name)
+    for f in m.files:
+        if f.kind == "duplicate_newer":
+            assert led.loc[str(f.path), "status"] == "used"
+            assert led.loc[str(f.duplicate_of), "status"] == "superseded"
+            assert led.loc[str(f.duplicate_of), "superseded_by"] == str(f.path)
+            assert not led.loc[str(f.path), "conflict"]
+        if f.kind == "duplicate_conflict":
+            assert led.loc[str(f.path), "conflict"] and led.loc[str(f.duplicate_of), "conflict"]
+        if f.kind == "duplicate_same":
+            assert not led.loc[str(f.path), "conflict"]
+    assert any(f.kind == "duplicate_newer" for f in m.files)
+    assert any(f.kind == "duplicate_conflict" for f in m.files)
+
+
+def test_roster_lists_who_did_not_submit(run: tuple[Path, Manifest, Consolidation]) -> None:
+    _root, m, c = run
+    missing = set(c.orgs.loc[c.orgs["status"] == "not_submitted", "org_code"])
+    readable = {f.org_code for f in m.files if f.org_code and f.kind not in ("lock", "unreadable")}
+    assert missing == {o.code for o in m.roster} - readable
+    assert {o.code for o in m.not_submitted} <= missing
+    assert len(c.orgs) == len(m.roster)
+
+
+def test_totals_equal_the_exported_plans_of_the_used_files(run: tuple[Path, Manifest, Consolidation]) -> None:
+    """Independent of the consolidation code: each used file exported with `xlplan export`, summed here."""
+    root, _m, c = run
+    used = c.ledger.loc[c.ledger["used"], "path"]
+    per_year: Counter[str] = Counter()
+    items = 0
+    for path in used:
+        res = runner.invoke(app, ["export", path, "--format", "json"])
+        assert res.exit_code == 0, res.output
+        data = json.loads(res.stdout)
+        items += len(data["items"])
+        for it in data["items"]:
+            for y, v in it["budget"].items():
+                per_year[y] += v
+    years = c.years
+    assert len(c.items) == items
+    for y in years:
+        assert c.items[f"budget_{y}"].sum() == pytest.approx(per_year[str(y)])
+        assert c.overview[f"budget_{y}"].sum() == pytest.approx(per_year[str(y)])
+    out = write_summary(c, root / "summary.xlsx")
+    ws = openpyxl.load_workbook(out, data_only=True, read_only=True)[SHEET["overview"]]
+    rows = list(ws.iter_rows(values_only=True))
+    total = next(r for r in rows if r[0] == "รวมทั้งสิ้น")
+    header = next(r for r in rows if r[0] == "จังหวัด")
+    for y in years:
+        assert total[header.index(f"งบประมาณ ปี {y} (บาท)")] == pytest.approx(per_year[str(y)])
+    assert total[header.index("ได้รับ")] == len(used)
+
+
+def test_data_files_keep_the_schema(run: tuple[Path, Manifest, Consolidation]) -> None:
+    root, _m, c = run
+    out = root / "data"
+    written = write_data_files(c, out)
+    assert len(written) == 16
+    cols = schema(c.years)
+    for name, df in c.tables().items():
+        assert list(df.columns) == cols[name], name
+        back = pd.read_parquet(out / f"{name}.parquet")
+        assert list(back.columns) == cols[name]
+        assert len(back) == len(df)
+        csv = pd.read_csv(out / f"{name}.csv", encoding="utf-8-sig", dtype=str)
+        assert list(csv.columns) == cols[name]
+        assert len(csv) == len(df)
+
+
+def test_cli_refuses_an_input_as_output_and_skips_its_own_outputs(
+    run: tuple[Path, Manifest, Consolidation], tmp_path: Path
+) -> None:
+    root, m, _c = run
+    victim = next(f.path for f in m.files if f.kind == "clean")
+    before = victim.read_bytes()
+    res = runner.invoke(app, ["consolidate", str(root / "inbox"), "-o", str(victim), "-q"])
+    assert res.exit_code == 2
+    assert "output path is one of the inputs" in res.output
+    assert victim.read_bytes() == before
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    for f in [f for f in m.files if f.kind == "clean"][:3]:
+        (inbox / f.path.name).write_bytes(f.path.read_bytes())
+    out = inbox / "summary.xlsx"
+    res = runner.invoke(app, ["consolidate", str(inbox), "-o", str(out), "-q", "--data-dir", str(tmp_path / "d")])
+    assert res.exit_code == 0, res.output
+    assert "3 used" in res.output
+    res = runner.invoke(app, ["consolidate", str(inbox), "-o", str(tmp_path / "again.xlsx"), "-q"])
+    assert res.exit_code == 0
+    assert "3 used" in res.output and "1 skipped" in res.output
