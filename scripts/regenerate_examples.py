@@ -8,7 +8,9 @@ Workbooks are written with a fixed creation date, so the same sources give the s
 
 from __future__ import annotations
 
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -27,6 +29,31 @@ EXAMPLE_XLSX = ROOT / "examples" / "maehoi.xlsx"
 AS_WRITTEN_NOTES = ROOT / "examples" / "maehoi-as-written.notes.yaml"
 AS_WRITTEN_XLSX = ROOT / "examples" / "maehoi-as-written.xlsx"
 TEMPLATE_XLSX = ROOT / "workbook_templates" / "xlplan-lao-acp-2566-2570.xlsx"
+DISTRICT = ROOT / "examples" / "district"
+DISTRICT_ROSTER = ROOT / "examples" / "district-roster.csv"
+
+
+def district(out: Path) -> Path:
+    """A small district as an office receives it: twelve organisations' files (three with typical faults, one
+    broken, one sent twice as a newer revision, a lock file beside one) and the roster, where one organisation
+    has sent nothing."""
+    from xlplan.synth import generate
+
+    m = generate(
+        out / "district",
+        13,
+        seed=5,
+        fault_share=0.25,
+        unreadable_share=0.085,
+        duplicate_share=0.085,
+        lock_files=1,
+        not_submitted=1,
+    )
+    return m.write_roster_csv(out / "district-roster.csv")
+
+
+def _tree(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 
 
 def as_written() -> tuple[Plan, list[Override]]:
@@ -83,6 +110,20 @@ def main(argv: list[str]) -> int:
         else:
             write_atomic(path, data)
             print(f"wrote {path.relative_to(ROOT)}")
+    with tempfile.TemporaryDirectory() as tmp:
+        district(Path(tmp))
+        fresh = _tree(Path(tmp) / "district") | {"roster": (Path(tmp) / "district-roster.csv").read_bytes()}
+        if check:
+            have = (_tree(DISTRICT) if DISTRICT.exists() else {}) | {
+                "roster": DISTRICT_ROSTER.read_bytes() if DISTRICT_ROSTER.exists() else b""
+            }
+            if have != fresh:
+                stale.append(DISTRICT)
+        else:
+            shutil.rmtree(DISTRICT, ignore_errors=True)
+            shutil.copytree(Path(tmp) / "district", DISTRICT)
+            shutil.copy(Path(tmp) / "district-roster.csv", DISTRICT_ROSTER)
+            print(f"wrote {DISTRICT.relative_to(ROOT)}/ and {DISTRICT_ROSTER.relative_to(ROOT)}")
     if stale:
         for p in stale:
             print(f"stale: {p.relative_to(ROOT)} (run: python scripts/regenerate_examples.py)")

@@ -345,12 +345,25 @@ def consolidate_cmd(
 
 
 def run() -> None:
-    """Console entry point."""
+    """Console entry point: a bug shows as one clear line (XLPLAN_DEBUG=1 shows the traceback)."""
+    import os
+
     try:
-        app()
+        app(standalone_mode=True)
     except KeyboardInterrupt:
         typer.echo("xlplan: หยุดแล้ว / interrupted", err=True)
         sys.exit(130)
+    except SystemExit:
+        raise
+    except Exception as exc:
+        if os.environ.get("XLPLAN_DEBUG"):
+            raise
+        typer.echo(
+            f"xlplan: ข้อผิดพลาดภายในโปรแกรม / internal error: {type(exc).__name__}: {exc}\n"
+            "โปรดแจ้งผู้ดูแลระบบพร้อมไฟล์ที่ใช้ / please report it with the files used (XLPLAN_DEBUG=1 shows details)",
+            err=True,
+        )
+        sys.exit(3)
 
 
 if __name__ == "__main__":
