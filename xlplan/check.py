@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from xml.parsers.expat import ExpatError
 
 from xlplan.checks import run_all
 from xlplan.findings import FileReport, Finding
@@ -28,7 +29,7 @@ def check(path: str | Path, framework: Framework | None = None) -> FileReport:
         return report
     try:
         book = read_book(path)
-    except (XlsxError, ValueError, KeyError, EOFError, OSError, SyntaxError) as exc:
+    except (XlsxError, ValueError, KeyError, EOFError, OSError, SyntaxError, ExpatError) as exc:
         # SyntaxError covers xml.etree.ElementTree.ParseError
         report.add([Finding("F115", params={"detail": f"{type(exc).__name__}: {exc}"[:200]})])
         report.unreadable = True

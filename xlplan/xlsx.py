@@ -9,6 +9,7 @@ turned away before this runs (:mod:`xlplan.sniff`).
 
 from __future__ import annotations
 
+import html
 import io
 import posixpath
 import re
@@ -18,6 +19,7 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import IO, Any
 from xml.etree.ElementTree import XMLPullParser, iterparse
+from xml.parsers.expat import ParserCreate
 
 from xlplan.cells import a1
 from xlplan.cells import parse_a1 as _parse_a1
@@ -189,8 +191,9 @@ _EMPTY_CELL = re.compile(rb'<c r="[A-Z]{1,3}[0-9]{1,7}"(?: s="[0-9]+")?(?: t="[a
 
 
 def _elements(stream: IO[bytes]) -> Any:
-    """The sheet's elements as they end, without the empty cells."""
-    parser = XMLPullParser(events=("end",))
+    """(event, element) of the sheet: "start" of rows (to count them), "end" of everything, without empty cells."""
+    parser = XMLPullParser(events=("start", "end"))
+    row_tag = f"{NS}row"
     tail = b""
     while True:
         chunk = stream.read(1 << 16)
@@ -200,12 +203,14 @@ def _elements(stream: IO[bytes]) -> Any:
         cut = data.rfind(b">") + 1
         data, tail = data[:cut], data[cut:]
         parser.feed(_EMPTY_CELL.sub(b"", data))
-        for _event, el in parser.read_events():
-            yield el
+        for event, el in parser.read_events():
+            if event == "end" or el.tag == row_tag:
+                yield event, el
     parser.feed(tail)
     parser.close()
-    for _event, el in parser.read_events():
-        yield el
+    for event, el in parser.read_events():
+        if event == "end" or el.tag == row_tag:
+            yield event, el
 
 
 def _translate(master: str, origin: str, target: str) -> str:
@@ -214,16 +219,221 @@ def _translate(master: str, origin: str, target: str) -> str:
     return Translator(master, origin=origin).translate_formula(target)
 
 
+def _cell(
+    row: int,
+    col: int,
+    t: str,
+    style: int,
+    formula: str | None,
+    f_type: str | None,
+    f_si: str | None,
+    raw: str | None,
+    inline: str | None,
+    strings: list[str],
+    dates: set[int],
+    shared: dict[str, tuple[str, str]],
+) -> Cell:
+    """One cell from its parsed parts (both sheet parsers end here)."""
+    cell = Cell()
+    if formula is not None:
+        text = formula
+        if f_type == "shared" and f_si is not None:
+            if text:
+                shared[f_si] = ("=" + text, a1(row, col))
+            elif f_si in shared:
+                master, origin = shared[f_si]
+                text = _translate(master, origin, a1(row, col))[1:]
+        cell.formula = "=" + text
+        # <v></v> is a saved empty text only in a text cell (t="str"); in a number cell it is no value at all,
+        # as openpyxl saves every formula (and xlsxwriter one written without a value)
+        cell.cached = raw is not None and (raw != "" or t in ("str", "inlineStr"))
+    if t == "s":
+        cell.value = strings[int(raw)] if raw is not None and raw.isdigit() and int(raw) < len(strings) else None
+    elif t == "inlineStr":
+        cell.value = inline if inline is not None else ""
+    elif t == "str":
+        cell.value = raw if raw is not None else ""
+    elif t == "b":
+        cell.value = raw == "1" if raw is not None else None
+    elif t == "e":
+        cell.error = raw
+        cell.value = raw
+    elif t == "d":
+        cell.value = raw
+    elif raw is not None and raw != "":
+        try:
+            num: int | float = int(raw) if raw.lstrip("-").isdigit() else float(raw)
+        except ValueError:
+            num = float("nan")
+        if style in dates and 0 <= num < 2958466:
+            cell.value = _EPOCH + timedelta(days=float(num))
+        else:
+            cell.value = num
+    return cell
+
+
+def _keep(sh: Sheet, row: int, col: int, cell: Cell) -> None:
+    if cell.formula is not None or cell.value not in (None, ""):
+        sh.cells[(row, col)] = cell
+        if row > sh.max_row:
+            sh.max_row = row
+        if col > sh.max_col:
+            sh.max_col = col
+
+
+# The fast path: a plan's sheet XML (well under FAST_LIMIT bytes) is scanned with regular expressions, which run
+# in C; the streaming parser below takes the large or unusual sheets (no r= on cells, CDATA).
+FAST_LIMIT = 16 * 1024 * 1024
+_P = rb"(?:[A-Za-z_][\w.-]*:)?"  # an optional namespace prefix (x:c from some writers)
+_CELL_RE = re.compile(rb"<" + _P + rb"c(\s[^>]*?)?(?:/>|>(.*?)</" + _P + rb"c>)", re.S)
+_ATTR_RE = re.compile(rb'([\w:]+)\s*=\s*"([^"]*)"')
+_F_RE = re.compile(rb"<" + _P + rb"f(\s[^>]*?)?(?:/>|>(.*?)</" + _P + rb"f>)", re.S)
+_V_RE = re.compile(rb"<" + _P + rb"v(?:\s[^>]*?)?(?:/>|>(.*?)</" + _P + rb"v>)", re.S)
+_T_RE = re.compile(rb"<" + _P + rb"t(?:\s[^>]*?)?(?:/>|>(.*?)</" + _P + rb"t>)", re.S)
+_RPH_RE = re.compile(rb"<" + _P + rb"rPh\b.*?</" + _P + rb"rPh>", re.S)
+_MERGE_RE = re.compile(rb"<" + _P + rb'mergeCell\s[^>]*?ref="([^"]+)"')
+_REF_RE = re.compile(rb"^([A-Z]{1,3})([0-9]{1,7})$")
+
+
+def _text(raw: bytes | None) -> str | None:
+    if raw is None:
+        return None
+    text = raw.decode("utf-8")
+    return html.unescape(text) if "&" in text else text
+
+
+# The shape nearly every writer gives a cell (xlsxwriter, Excel, LibreOffice): r, s, t in that order, an optional
+# formula, an optional value. All such cells are taken in one findall (C speed); a sheet where any cell has
+# another shape goes through the general expressions below.
+_SIMPLE_CELL_RE = re.compile(
+    rb'<c r="([A-Z]{1,3})([0-9]{1,7})"(?: s="([0-9]+)")?(?: t="([a-zA-Z]+)")?>'
+    rb"(?:(<f)([^>]*)(?:>(.*?)</f>|/>))?(?:(<v)(?:>(.*?)</v>|/>))?</c>",
+    re.S,
+)
+
+
+def _sheet_simple(data: bytes, sh: Sheet, strings: list[str], dates: set[int]) -> bool:
+    cells = _SIMPLE_CELL_RE.findall(data)
+    if len(cells) != data.count(b"<c "):
+        return False
+    shared: dict[str, tuple[str, str]] = {}
+    far_row = far_col = -1
+    for letters, digits, style, t, f_open, f_attrs, f_text, v_open, v in cells:
+        row, col = int(digits) - 1, _col_index(letters)
+        if row >= MAX_ROWS or col >= MAX_COLS:
+            far_row, far_col = max(far_row, row), max(far_col, col)
+            if row >= MAX_ROWS:
+                sh.truncated = True
+                break
+            continue
+        formula = f_type = f_si = None
+        if f_open:
+            formula = _text(f_text) or ""
+            if f_attrs.strip():
+                attrs = dict(_ATTR_RE.findall(f_attrs))
+                f_type = attrs[b"t"].decode() if b"t" in attrs else None
+                f_si = attrs[b"si"].decode() if b"si" in attrs else None
+        raw = (_text(v) or "") if v_open else None
+        cell = _cell(row, col, t.decode() if t else "n", int(style or 0), formula, f_type, f_si, raw, None, strings,
+                     dates, shared)
+        _keep(sh, row, col, cell)
+    if far_row >= 0:
+        sh.beyond = a1(min(far_row, 1_048_575), min(far_col, 16_383))
+    return True
+
+
+def _sheet_fast(data: bytes, sh: Sheet, strings: list[str], dates: set[int]) -> bool:
+    """Parse a sheet's XML with regular expressions; False when it holds something only the full parser reads."""
+    if b"<![CDATA[" in data:
+        return False
+    expat = ParserCreate()
+    expat.Parse(data, True)  # malformed XML raises here, as the streaming parser would (F115)
+    data = _EMPTY_CELL.sub(b"", data)
+    for ref in _MERGE_RE.findall(data):
+        text = ref.decode()
+        if ":" in text:
+            (r0, c0), (r1, c1) = (parse_a1(x) for x in text.split(":"))
+            sh.merged.append((r0, c0, r1, c1))
+    if _sheet_simple(data, sh, strings, dates):
+        return True
+    sh.cells.clear()
+    shared: dict[str, tuple[str, str]] = {}
+    far_row = far_col = -1
+    for m in _CELL_RE.finditer(data):
+        attrs = dict(_ATTR_RE.findall(m.group(1) or b""))
+        ref = attrs.get(b"r")
+        if ref is None:
+            sh.cells.clear()
+            return False  # cells placed by position: the streaming parser counts them
+        inner = m.group(2)
+        if not inner:
+            continue
+        rm = _REF_RE.match(ref)
+        if rm is None:
+            sh.cells.clear()
+            return False
+        row, col = int(rm.group(2)) - 1, _col_index(rm.group(1))
+        if row >= MAX_ROWS or col >= MAX_COLS:
+            far_row, far_col = max(far_row, row), max(far_col, col)
+            if row >= MAX_ROWS:
+                sh.truncated = True
+                break
+            continue
+        t = attrs.get(b"t", b"n").decode()
+        formula = f_type = f_si = None
+        fm = _F_RE.search(inner)
+        if fm is not None:
+            formula = _text(fm.group(2)) or ""
+            fa = dict(_ATTR_RE.findall(fm.group(1) or b""))
+            f_type = fa[b"t"].decode() if b"t" in fa else None
+            f_si = fa[b"si"].decode() if b"si" in fa else None
+        vm = _V_RE.search(inner)
+        raw = (_text(vm.group(1)) or "") if vm is not None else None
+        inline = None
+        if t == "inlineStr":
+            body = _RPH_RE.sub(b"", inner)
+            inline = "".join(_text(x) or "" for x in _T_RE.findall(body))
+        style = int(attrs.get(b"s", b"0") or 0)
+        _keep(sh, row, col, _cell(row, col, t, style, formula, f_type, f_si, raw, inline, strings, dates, shared))
+    if far_row >= 0:
+        sh.beyond = a1(min(far_row, 1_048_575), min(far_col, 16_383))
+    return True
+
+
+@lru_cache(maxsize=4096)
+def _col_index(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + (ch - 64)
+    return n - 1
+
+
 def _sheet(z: zipfile.ZipFile, part: str, name: str, state: str, strings: list[str], dates: set[int]) -> Sheet:
     sh = Sheet(name, state)
-    shared: dict[str, tuple[str, str]] = {}  # si -> (master formula, origin cell)
+    if z.getinfo(part).file_size <= FAST_LIMIT:
+        with _open(z, part) as f:
+            data = f.read(FAST_LIMIT + 1)
+        if len(data) <= FAST_LIMIT and _sheet_fast(data, sh, strings, dates):
+            return sh
+        sh = Sheet(name, state)
+    return _sheet_stream(z, part, sh, strings, dates)
+
+
+def _sheet_stream(z: zipfile.ZipFile, part: str, sh: Sheet, strings: list[str], dates: set[int]) -> Sheet:
+    """The streaming parser: any well-formed sheet, stopping at MAX_ROWS (a million-row sheet stops early)."""
+    shared: dict[str, tuple[str, str]] = {}
     far_row = far_col = -1
     c_tag, f_tag, v_tag, row_tag = f"{NS}c", f"{NS}f", f"{NS}v", f"{NS}row"
     is_tag, t_tag, merge_tag = f"{NS}is", f"{NS}t", f"{NS}mergeCell"
-    next_row = 0
+    next_row = -1
     next_col = 0
-    for el in _elements(_open(z, part)):
+    for event, el in _elements(_open(z, part)):
         tag = el.tag
+        if event == "start":  # a row begins: cells without r= are placed from here
+            r = el.get("r")
+            next_row = int(r) - 1 if r and r.isdigit() else next_row + 1
+            next_col = 0
+            continue
         if tag == c_tag:
             ref = el.get("r")
             if ref and not len(el):  # a formatted empty cell: most cells of a template
@@ -244,56 +454,18 @@ def _sheet(z: zipfile.ZipFile, part: str, name: str, state: str, strings: list[s
             t = el.get("t", "n")
             f_el = el.find(f_tag)
             v_el = el.find(v_tag)
-            cell = Cell()
             raw = (v_el.text or "") if v_el is not None else None  # <v></v>: a saved empty value
-            if f_el is not None:
-                text = f_el.text or ""
-                si = f_el.get("si")
-                if f_el.get("t") == "shared" and si is not None:
-                    if text:
-                        shared[si] = ("=" + text, a1(row, col))
-                    elif si in shared:
-                        master, origin = shared[si]
-                        text = _translate(master, origin, a1(row, col))[1:]
-                cell.formula = "=" + text
-                # <v></v> is a saved empty text only in a text cell (t="str"); in a number cell it is no value at
-                # all, as openpyxl saves every formula (and xlsxwriter one written without a value)
-                cell.cached = raw is not None and (raw != "" or t in ("str", "inlineStr"))
-            if t == "s":
-                cell.value = (
-                    strings[int(raw)] if raw is not None and raw.isdigit() and int(raw) < len(strings) else None
-                )
-            elif t == "inlineStr":
+            inline = None
+            if t == "inlineStr":
                 is_el = el.find(is_tag)
-                cell.value = "".join(x.text or "" for x in is_el.iter(t_tag)) if is_el is not None else ""
-            elif t == "str":
-                cell.value = raw if raw is not None else ""
-            elif t == "b":
-                cell.value = raw == "1" if raw is not None else None
-            elif t == "e":
-                cell.error = raw
-                cell.value = raw
-            elif t == "d":
-                cell.value = raw
-            elif raw is not None and raw != "":
-                try:
-                    num: int | float = int(raw) if raw.lstrip("-").isdigit() else float(raw)
-                except ValueError:
-                    num = float("nan")
-                style = int(el.get("s", "0"))
-                if style in dates and isinstance(num, int | float) and 0 <= num < 2958466:
-                    cell.value = _EPOCH + timedelta(days=float(num))
-                else:
-                    cell.value = num
-            if cell.formula is not None or cell.value not in (None, ""):
-                sh.cells[(row, col)] = cell
-                sh.max_row = max(sh.max_row, row)
-                sh.max_col = max(sh.max_col, col)
+                inline = "".join(x.text or "" for x in is_el.iter(t_tag)) if is_el is not None else ""
+            formula = f_el.text or "" if f_el is not None else None
+            f_type = f_el.get("t") if f_el is not None else None
+            f_si = f_el.get("si") if f_el is not None else None
+            style = int(el.get("s", "0"))
+            _keep(sh, row, col, _cell(row, col, t, style, formula, f_type, f_si, raw, inline, strings, dates, shared))
             el.clear()
         elif tag == row_tag:
-            r = el.get("r")
-            next_row = (int(r) if r else next_row + 1) if r else next_row + 1
-            next_col = 0
             el.clear()
         elif tag == merge_tag:
             ref = el.get("ref", "")
