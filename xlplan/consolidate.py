@@ -190,17 +190,84 @@ class Outcome:
     org: dict[str, str] = field(default_factory=dict)
     template: str = ""
     revision: str = ""
-    plan: dict[str, Any] | None = None
-    findings: list[dict[str, Any]] = field(default_factory=list)
+    readable: bool = False  # a plan could be read from the file
+    years: tuple[int, ...] = ()
+    fingerprint: str = ""  # of what the plan says, to tell copies that disagree
+    items: list[tuple] = field(
+        default_factory=list
+    )  # (number, dimension, mission, indicator, kind, name, {year: baht}, responsible)
+    risks: list[tuple] = field(
+        default_factory=list
+    )  # (number, area, issue, likelihood, impact, score, level, measures, owner)
+    indicators: dict[str, int] = field(default_factory=dict)  # framework indicator code -> items naming it
+    progress: dict[int, tuple] = field(
+        default_factory=dict
+    )  # year -> (measures, reported_6, reported_12, done_12, spent_12)
+    findings: list[tuple] = field(
+        default_factory=list
+    )  # (code, severity, sheet, cell, column, message_th, message_en, hint_th, hint_en)
     reason: str = ""
     seconds: float = 0.0
     skipped: str = ""  # why a file was not read at all
 
 
-def _plan_data(plan: Plan) -> dict[str, Any]:
+def _fill_rows(out: Outcome, p: Plan) -> None:
+    """The plan's contribution to every table, computed in the worker: the parent only concatenates, and holds
+    no plan texts (rationale, method ...) it does not need."""
     from xlplan.planfile import to_dict
 
-    return to_dict(plan)
+    fw = load_framework()
+    out.readable = True
+    out.org = {k: str(v) for k, v in vars(p.org).items()}
+    out.revision = p.announcement.date
+    out.years = tuple(p.years)
+    out.fingerprint = _plan_key(to_dict(p))
+    for it in p.items:
+        out.items.append(
+            (
+                it.number,
+                it.dimension,
+                it.mission,
+                it.indicator,
+                it.kind,
+                it.name,
+                {y: float(v) for y, v in it.budget.items()},
+                it.responsible,
+            )
+        )
+        out.indicators[it.indicator] = out.indicators.get(it.indicator, 0) + 1
+    for r in p.risks:
+        score = r.score
+        level = fw.level_for(score).th if score else ""
+        out.risks.append(
+            (
+                r.number,
+                r.area,
+                r.issue,
+                r.likelihood,
+                r.impact,
+                score,
+                level,
+                ", ".join(str(m) for m in r.measures),
+                r.owner,
+            )
+        )
+    done_status = next(st["th"] for st in fw.raw["statuses"] if st["code"] == "done")
+    measures = [m for it in p.items for m in it.measures]
+    for y in p.years:
+        rep6 = rep12 = done12 = 0
+        spent = 0.0
+        for m in measures:
+            for pr in m.progress:
+                if pr.year != y:
+                    continue
+                if pr.round == 6:
+                    rep6 += 1
+                elif pr.round == 12:
+                    rep12 += 1
+                    done12 += pr.status == done_status
+                    spent += float(pr.spent or 0)
+        out.progress[y] = (len(measures), rep6, rep12, done12, spent)
 
 
 def is_lock_file(path: Path) -> bool:
@@ -245,13 +312,23 @@ def read_one(path_text: str) -> Outcome:
     out.kind = rep.meta.get("kind", "")
     out.verdict = rep.verdict
     out.counts = rep.counts()
-    out.findings = [f.to_dict("th") for f in rep.sorted()]
+    out.findings = [
+        (
+            f.code,
+            f.severity.value,
+            f.sheet,
+            f.cell,
+            f.column_th,
+            f.message("th"),
+            f.message("en"),
+            f.hint("th"),
+            f.hint("en"),
+        )
+        for f in rep.sorted()
+    ]
     if rep.plan is not None:
-        p: Plan = rep.plan
-        out.org = {k: str(v) for k, v in vars(p.org).items()}
         out.template = str(rep.meta.get("template", ""))
-        out.revision = p.announcement.date
-        out.plan = _plan_data(p)
+        _fill_rows(out, rep.plan)
     out.seconds = time.perf_counter() - t0
     return out
 
@@ -341,19 +418,13 @@ def _winner_key(o: Outcome) -> tuple:
 
 def _build(outs: list[Outcome], roster: list | None, seconds: float) -> Consolidation:
     fw = load_framework()
-    years_seen: list[int] = []
-    for o in outs:
-        if o.plan is not None:
-            from xlplan.planfile import parse_years
-
-            years_seen.extend(parse_years(o.plan["years"]))
-    years = tuple(sorted(set(years_seen))) or (2566, 2567, 2568, 2569, 2570)
+    years = tuple(sorted({y for o in outs for y in o.years})) or (2566, 2567, 2568, 2569, 2570)
     cols = schema(years)
 
     # ---------------------------------------------------------------- choose one file per organisation
     by_org: dict[str, list[int]] = {}
     for i, o in enumerate(outs):
-        code = o.org.get("code", "") if o.plan is not None else ""
+        code = o.org.get("code", "") if o.readable else ""
         if code:
             by_org.setdefault(code, []).append(i)
     used: set[int] = set()
@@ -368,7 +439,7 @@ def _build(outs: list[Outcome], roster: list | None, seconds: float) -> Consolid
                 superseded_by[i] = best
         # copies of the winning revision that say different things: the office must ask which is right
         same_revision = [i for i in idxs if (outs[i].revision or "") == (outs[best].revision or "")]
-        if len({_plan_key(outs[i].plan) for i in same_revision}) > 1:
+        if len({outs[i].fingerprint for i in same_revision}) > 1:
             conflict.update(same_revision)
 
     # ---------------------------------------------------------------- ledger
@@ -378,7 +449,7 @@ def _build(outs: list[Outcome], roster: list | None, seconds: float) -> Consolid
             status = "skipped"
         elif o.verdict == "failed":
             status = "failed"
-        elif o.plan is None:
+        elif not o.readable:
             status = "unreadable"
         elif not o.org.get("code"):
             status = "no_org_code"
@@ -388,31 +459,17 @@ def _build(outs: list[Outcome], roster: list | None, seconds: float) -> Consolid
             status = "superseded"
         reason = o.reason or o.skipped
         if not reason and o.verdict == "unreadable" and o.findings:
-            reason = f"{o.findings[0]['code']}: {o.findings[0]['message_en']}"
+            reason = f"{o.findings[0][0]}: {o.findings[0][6]}"
         ledger_rows.append(
             [
-                i + 1,
-                o.path,
-                o.size,
-                o.sha256,
+                i + 1, o.path, o.size, o.sha256,
                 datetime.fromtimestamp(o.mtime).isoformat(timespec="seconds") if o.mtime else "",
-                o.kind,
-                o.org.get("code", ""),
-                o.org.get("name", ""),
-                o.template,
-                o.revision,
-                o.verdict,
-                o.counts.get("error", 0),
-                o.counts.get("warning", 0),
-                o.counts.get("info", 0),
-                i in used,
-                status,
-                outs[superseded_by[i]].path if i in superseded_by else "",
-                i in conflict,
-                reason,
+                o.kind, o.org.get("code", ""), o.org.get("name", ""), o.template, o.revision, o.verdict,
+                o.counts.get("error", 0), o.counts.get("warning", 0), o.counts.get("info", 0), i in used, status,
+                outs[superseded_by[i]].path if i in superseded_by else "", i in conflict, reason,
                 round(o.seconds, 4),
             ]
-        )
+        )  # fmt: skip
     ledger = pd.DataFrame(ledger_rows, columns=cols["ledger"])
 
     # ---------------------------------------------------------------- the used plans' tables
@@ -420,163 +477,55 @@ def _build(outs: list[Outcome], roster: list | None, seconds: float) -> Consolid
     roster_codes = {r.org.code for r in roster} if roster is not None else None
     ind_codes = [i.code for i in fw.indicators]
     high = next(lv for lv in fw.risk_levels if lv.code == "high").min_score
-    done_status = next(s["th"] for s in fw.raw["statuses"] if s["code"] == "done")
-    for i in sorted(
-        used,
-        key=lambda i: (outs[i].org.get("province", ""), outs[i].org.get("district", ""), outs[i].org.get("code", "")),
-    ):
+    order = sorted(used, key=lambda i: (outs[i].org.get("province", ""), outs[i].org.get("district", ""),
+                                        outs[i].org.get("code", "")))  # fmt: skip
+    for i in order:
         o = outs[i]
-        plan = o.plan or {}
         org = o.org
         base = [org.get("code", ""), org.get("name", ""), org.get("province", ""), org.get("district", ""), o.verdict]
-        budget_by_year = {y: 0.0 for y in years}
-        indicators: dict[str, int] = {}
-        for it in plan.get("items", []):
-            b = {int(y): _num(v) for y, v in it["budget"].items()}
+        budget_by_year = dict.fromkeys(years, 0.0)
+        for number, dim, mission, ind, kind, name, budget, responsible in o.items:
             for y in years:
-                budget_by_year[y] += b.get(y, 0.0)
-            indicators[it["indicator"]] = indicators.get(it["indicator"], 0) + 1
+                budget_by_year[y] += budget.get(y, 0.0)
             items_rows.append(
-                [
-                    *base,
-                    it["number"],
-                    it["dimension"],
-                    it["mission"],
-                    it["indicator"],
-                    it["kind"],
-                    it["name"],
-                    *[b.get(y, 0.0) for y in years],
-                    sum(b.values()),
-                    it["responsible"],
-                ]
-            )
+                [*base, number, dim, mission, ind, kind, name, *[budget.get(y, 0.0) for y in years],
+                 sum(budget.values()), responsible]
+            )  # fmt: skip
         n_high = 0
-        for r in plan.get("risks", []):
-            lk, im = r.get("likelihood"), r.get("impact")
-            score = lk * im if isinstance(lk, int) and isinstance(im, int) else None
-            level = fw.level_for(score).th if score else ""
-            if score and score >= high:
+        for r in o.risks:
+            if r[5] and r[5] >= high:
                 n_high += 1
-            risk_rows.append(
-                [
-                    *base,
-                    r["number"],
-                    r["area"],
-                    r["issue"],
-                    lk,
-                    im,
-                    score,
-                    level,
-                    ", ".join(str(m) for m in r.get("measures", [])),
-                    r.get("owner", ""),
-                ]
-            )
-        cov_rows.append([*base, *[indicators.get(c, 0) for c in ind_codes]])
+            risk_rows.append([*base, *r])
+        cov_rows.append([*base, *[o.indicators.get(c, 0) for c in ind_codes]])
         for y in years:
-            measures = [m for it in plan.get("items", []) for m in it.get("measures", [])]
-            rep6 = rep12 = done12 = 0
-            spent = 0.0
-            for m in measures:
-                for pr in m.get("progress", []):
-                    if pr["year"] != y:
-                        continue
-                    if pr["round"] == 6:
-                        rep6 += 1
-                    elif pr["round"] == 12:
-                        rep12 += 1
-                        done12 += pr.get("status") == done_status
-                        spent += _num(pr.get("spent"))
-            rate = round(done12 / len(measures), 4) if measures else None
-            prog_rows.append([*base, y, len(measures), rep6, rep12, done12, rate, spent, budget_by_year[y]])
+            measures, rep6, rep12, done12, spent = o.progress.get(y, (0, 0, 0, 0, 0.0))
+            rate = round(done12 / measures, 4) if measures else None
+            prog_rows.append([*base, y, measures, rep6, rep12, done12, rate, spent, budget_by_year[y]])
         org_rows.append(
-            [
-                org.get("code", ""),
-                org.get("name", ""),
-                org.get("type", ""),
-                org.get("province", ""),
-                org.get("district", ""),
-                org.get("subdistrict", ""),
-                "received",
-                o.verdict,
-                None if roster_codes is None else org.get("code", "") in roster_codes,
-                i + 1,
-                o.path,
-                o.counts.get("error", 0),
-                o.counts.get("warning", 0),
-                len(plan.get("items", [])),
-                len(plan.get("risks", [])),
-                n_high,
-                sum(1 for c in ind_codes if indicators.get(c)),
-                *[budget_by_year[y] for y in years],
-                sum(budget_by_year.values()),
-            ]
-        )
+            [org.get("code", ""), org.get("name", ""), org.get("type", ""), org.get("province", ""),
+             org.get("district", ""), org.get("subdistrict", ""), "received", o.verdict,
+             None if roster_codes is None else org.get("code", "") in roster_codes, i + 1, o.path,
+             o.counts.get("error", 0), o.counts.get("warning", 0), len(o.items), len(o.risks), n_high,
+             sum(1 for c in ind_codes if o.indicators.get(c)), *[budget_by_year[y] for y in years],
+             sum(budget_by_year.values())]
+        )  # fmt: skip
     if roster is not None:
         received = {outs[i].org.get("code") for i in used}
         for r in roster:
             if r.org.code not in received:
                 org_rows.append(
-                    [
-                        r.org.code,
-                        r.org.name,
-                        r.org.type,
-                        r.org.province,
-                        r.org.district,
-                        r.org.subdistrict,
-                        "not_submitted",
-                        "",
-                        True,
-                        None,
-                        "",
-                        0,
-                        0,
-                        0,
-                        0,
-                        0,
-                        0,
-                        *[0.0 for _ in years],
-                        0.0,
-                    ]
-                )
+                    [r.org.code, r.org.name, r.org.type, r.org.province, r.org.district, r.org.subdistrict,
+                     "not_submitted", "", True, None, "", 0, 0, 0, 0, 0, 0, *[0.0 for _ in years], 0.0]
+                )  # fmt: skip
     for i, o in enumerate(outs):
         for f in o.findings:
-            find_rows.append(
-                [
-                    i + 1,
-                    o.path,
-                    o.org.get("code", ""),
-                    o.org.get("name", ""),
-                    o.verdict,
-                    f["code"],
-                    f["severity"],
-                    f["sheet"],
-                    f["cell"],
-                    f["column"],
-                    f["message"],
-                    f["message_en"],
-                    f["hint"],
-                    f["hint_en"],
-                ]
-            )
+            find_rows.append([i + 1, o.path, o.org.get("code", ""), o.org.get("name", ""), o.verdict, *f])
         if o.verdict == "failed":
             find_rows.append(
-                [
-                    i + 1,
-                    o.path,
-                    "",
-                    "",
-                    "failed",
-                    "F115",
-                    "error",
-                    "",
-                    "",
-                    "",
-                    f"อ่านไฟล์ไม่สำเร็จ: {o.reason}",
-                    f"Reading the file failed: {o.reason}",
-                    "ส่งไฟล์ใหม่ หรือเปิดและบันทึกใหม่ใน Excel/LibreOffice",
-                    "Resend the file, or re-save it in Excel or LibreOffice.",
-                ]
-            )
+                [i + 1, o.path, "", "", "failed", "F115", "error", "", "", "", f"อ่านไฟล์ไม่สำเร็จ: {o.reason}",
+                 f"Reading the file failed: {o.reason}", "ส่งไฟล์ใหม่ หรือเปิดและบันทึกใหม่ใน Excel/LibreOffice",
+                 "Resend the file, or re-save it in Excel or LibreOffice."]
+            )  # fmt: skip
     orgs = pd.DataFrame(org_rows, columns=cols["orgs"])
     items = pd.DataFrame(items_rows, columns=cols["items"])
     return Consolidation(
@@ -596,28 +545,32 @@ def _build(outs: list[Outcome], roster: list | None, seconds: float) -> Consolid
 def _overview(
     orgs: pd.DataFrame, items: pd.DataFrame, years: tuple[int, ...], columns: list[str], dims: list[str]
 ) -> pd.DataFrame:
-    rows = []
-    keys = sorted({(p, d) for p, d in zip(orgs["province"], orgs["district"], strict=True)})
-    for prov, dist in keys:
-        o = orgs[(orgs["province"] == prov) & (orgs["district"] == dist)]
-        it = items[(items["province"] == prov) & (items["district"] == dist)]
-        received = o[o["status"] == "received"]
-        expected = int((o["on_roster"] == True).sum()) if o["on_roster"].notna().any() else None  # noqa: E712
-        rows.append(
-            [
-                prov,
-                dist,
-                expected,
-                len(received),
-                int(received["verdict"].isin(["ok", "warnings"]).sum()),
-                int((received["verdict"] == "errors").sum()),
-                *[int((it["dimension"].astype(str) == d).sum()) for d in dims],
-                *[float(it[f"budget_{y}"].sum()) for y in years],
-                float(it["total"].sum()),
-                *[float(it.loc[it["dimension"].astype(str) == d, "total"].sum()) for d in dims],
-            ]
-        )
-    return pd.DataFrame(rows, columns=columns)
+    """Per province and district, computed by grouping (the whole country has ~900 districts)."""
+    keys = ["province", "district"]
+    if orgs.empty:
+        return pd.DataFrame(columns=columns)
+    received = orgs[orgs["status"] == "received"]
+    g = orgs.groupby(keys, sort=True)
+    out = pd.DataFrame(index=g.size().index)
+    out["expected"] = g["on_roster"].apply(lambda s: int((s == True).sum()) if s.notna().any() else None)  # noqa: E712
+    r = received.groupby(keys)
+    out["received"] = r.size()
+    out["valid"] = r["verdict"].apply(lambda s: int(s.isin(["ok", "warnings"]).sum()))
+    out["with_errors"] = r["verdict"].apply(lambda s: int((s == "errors").sum()))
+    it = items.assign(dim=items["dimension"].astype(str))
+    ig = it.groupby(keys)
+    for d in dims:
+        out[f"items_dim{d}"] = it[it["dim"] == d].groupby(keys).size()
+    for y in years:
+        out[f"budget_{y}"] = ig[f"budget_{y}"].sum()
+    out["budget_total"] = ig["total"].sum()
+    for d in dims:
+        out[f"budget_dim{d}"] = it[it["dim"] == d].groupby(keys)["total"].sum()
+    counts = ["received", "valid", "with_errors", *[f"items_dim{d}" for d in dims]]
+    out[counts] = out[counts].fillna(0).astype(int)
+    money = [f"budget_{y}" for y in years] + ["budget_total"] + [f"budget_dim{d}" for d in dims]
+    out[money] = out[money].fillna(0.0).astype(float)
+    return out.reset_index()[columns]
 
 
 # ------------------------------------------------------------------------------------------------ data files
