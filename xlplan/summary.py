@@ -242,23 +242,17 @@ class _Book:
 
 def _values(df: pd.DataFrame) -> list[list[Any]]:
     """The table's cells as staff read them: Thai verdicts and statuses, ใช่/ไม่ for booleans, None for empty."""
-    out = []
-    cols = list(df.columns)
-    for row in df.itertuples(index=False, name=None):
-        cells = []
-        for col, v in zip(cols, row, strict=True):
-            v = _clean(v)
-            if col == "verdict":
-                v = VERDICT_TH.get(v, v)
-            elif col == "status":
-                v = STATUS_TH.get(v, v)
-            elif isinstance(v, bool):
-                v = "ใช่" if v else "ไม่"
-            elif v is not None and not isinstance(v, int | float | str):
-                v = str(v)
-            cells.append(v)
-        out.append(cells)
-    return out
+    columns = []
+    for col in df.columns:
+        values = [_clean(v) for v in df[col].tolist()]
+        if col == "verdict":
+            values = [VERDICT_TH.get(v, v) for v in values]
+        elif col == "status":
+            values = [STATUS_TH.get(v, v) for v in values]
+        else:
+            values = [("ใช่" if v else "ไม่") if isinstance(v, bool) else v for v in values]
+        columns.append([v if v is None or isinstance(v, int | float | str) else str(v) for v in values])
+    return [list(row) for row in zip(*columns, strict=True)]
 
 
 _CELL_STYLE = re.compile(rb'<c r="([A-Z]+)[0-9]+" s="([0-9]+)"')
@@ -266,23 +260,28 @@ _CELL_STYLE = re.compile(rb'<c r="([A-Z]+)[0-9]+" s="([0-9]+)"')
 
 def _rows_xml(first: int, rows: list[list[Any]], styles: dict[int, bytes]) -> bytes:
     """Sheet XML for rows after the first (0-based ``first``), in the first row's cell formats."""
-    letters = [col_letter(c) for c in range(max((len(r) for r in rows), default=0))]
+    width = max((len(r) for r in rows), default=0)
+    # per column: the fixed pieces of its cells, so that each cell is a few string joins
+    pre = [f'<c r="{col_letter(c)}' for c in range(width)]
+    text_mid = [
+        f'" s="{styles.get(c, b"0").decode()}" t="inlineStr"><is><t xml:space="preserve">' for c in range(width)
+    ]
+    num_mid = [f'" s="{styles.get(c, b"0").decode()}"><v>' for c in range(width)]
     parts: list[str] = []
+    add = parts.append
     for i, row in enumerate(rows, start=first + 2):
-        parts.append(f'<row r="{i}">')
+        n = str(i)
+        add(f'<row r="{n}">')
         for c, v in enumerate(row):
             if v is None:
                 continue
-            s = styles.get(c, b"0").decode()
             if isinstance(v, str):
-                text = xml_escape(v)
-                space = ' xml:space="preserve"' if text != text.strip() else ""
-                parts.append(f'<c r="{letters[c]}{i}" s="{s}" t="inlineStr"><is><t{space}>{text}</t></is></c>')
-            elif isinstance(v, float) and not math.isfinite(v):
-                continue
-            else:
-                parts.append(f'<c r="{letters[c]}{i}" s="{s}"><v>{v!r}</v></c>')
-        parts.append("</row>")
+                if "&" in v or "<" in v or ">" in v:
+                    v = xml_escape(v)
+                add(pre[c] + n + text_mid[c] + v + "</t></is></c>")
+            elif v == v and v not in (math.inf, -math.inf):
+                add(pre[c] + n + num_mid[c] + repr(v) + "</v></c>")
+        add("</row>")
     return "".join(parts).encode("utf-8")
 
 
