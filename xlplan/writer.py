@@ -679,30 +679,10 @@ class PlanWriter:
             n = counts[ind.code]
             self._formula(sh, row, cc["covered"], F.covered(a1(row, cc["count"])), COVERED_YES if n else COVERED_NO)
         first_cov, last_cov = L.coverage_row(p.marker, 0), L.coverage_row(p.marker, len(fw.indicators) - 1)
-        ws.conditional_format(
-            first_cov,
-            cc["covered"],
-            last_cov,
-            cc["covered"],
-            {
-                "type": "cell",
-                "criteria": "==",
-                "value": f'"{COVERED_NO}"',
-                "format": self.wb.add_format({"bg_color": "#FFC7CE", "font_color": "#9C0006"}),
-            },
-        )
-        ws.conditional_format(
-            first_cov,
-            cc["covered"],
-            last_cov,
-            cc["covered"],
-            {
-                "type": "cell",
-                "criteria": "==",
-                "value": f'"{COVERED_YES}"',
-                "format": self.wb.add_format({"bg_color": "#C6EFCE", "font_color": "#006100"}),
-            },
-        )
+        for text, fill, font in ((COVERED_NO, "#FFC7CE", "#9C0006"), (COVERED_YES, "#C6EFCE", "#006100")):
+            fmt = self.wb.add_format({"bg_color": fill, "font_color": font})
+            rule = {"type": "cell", "criteria": "==", "value": f'"{text}"', "format": fmt}
+            ws.conditional_format(first_cov, cc["covered"], last_cov, cc["covered"], rule)
         self._finish(sh)
 
     def _details(self) -> None:
