@@ -21,19 +21,20 @@ PLAN_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods", ".xlsb", ".csv"}
 def check(path: str | Path, framework: Framework | None = None) -> FileReport:
     """Every finding of one file; never raises for a bad file (the report says unreadable)."""
     path = Path(path)
-    sn = sniff(path)
+    sn = sniff(path, keep_parts=True)  # read_book takes the parts sniff has decompressed and checked anyway
     report = FileReport(str(path), meta={"size": sn.size, "sha256": sn.sha256, "kind": sn.kind, "mtime": sn.mtime})
     report.add(sn.findings)
     if not sn.readable:
         report.unreadable = True
         return report
     try:
-        book = read_book(path)
+        book = read_book(path, sn.parts, complete=sn.parts_complete)
     except (XlsxError, ValueError, KeyError, EOFError, OSError, SyntaxError, ExpatError) as exc:
         # SyntaxError covers xml.etree.ElementTree.ParseError
         report.add([Finding("F115", params={"detail": f"{type(exc).__name__}: {exc}"[:200]})])
         report.unreadable = True
         return report
+    sn.parts = {}  # the bytes are in the book now
     rr = read_plan(book, framework)
     report.add(rr.findings)
     report.add(run_all(rr))

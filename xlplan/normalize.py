@@ -124,7 +124,14 @@ def _clean(text: str, *, multiline: bool = False) -> str:
     With ``multiline`` (texts staff break over lines in a cell) line breaks stay, as ``\\n``, and each line loses its
     trailing spaces; otherwise line breaks are spaces too.
     """
-    if (_UNCLEAN_MULTI if multiline else _UNCLEAN).search(text) is None:  # the usual case: nothing to clean
+    # The usual case, nothing to clean, told cheaply first: str.isprintable() is False for every invisible
+    # character above and every white space but the ASCII space (they are Unicode "Other" or "Separator"), so in a
+    # printable text (line breaks aside, where they stay) only the spaces can need cleaning. The expression below
+    # would tell the same, an alternation tried at every character of long texts.
+    if (text.replace("\n", "") if multiline else text).isprintable():
+        if not ("  " in text or (multiline and " \n" in text) or text[:1].isspace() or text[-1:].isspace()):
+            return text
+    elif (_UNCLEAN_MULTI if multiline else _UNCLEAN).search(text) is None:
         return text
     s = _INVISIBLE_RE.sub("", text)
     if multiline:

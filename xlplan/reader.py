@@ -28,7 +28,6 @@ from xlplan.layout import (
     GENERAL_LABEL_COL,
     GENERAL_VALUE_COL,
     SHEETS,
-    STATUS_FIELDS,
     TARGET_COLS,
     TEMPLATE_REF,
     Column,
@@ -50,9 +49,16 @@ def norm_label(text: Any) -> str:
     return _norm_label(text)
 
 
+_LABEL_SPACES = re.compile(r"[\s\u200b\u200c\u200d\ufeff\u00a0]+")
+
+
 @lru_cache(maxsize=16384)
 def _norm_label(text: str) -> str:
-    t = re.sub(r"[\s\u200b\u200c\u200d\ufeff\u00a0]+", " ", text).strip()
+    # Most texts (every text cell of a sheet's first rows is looked at) need nothing: printable ones hold no white
+    # space but the ASCII space, and no zero-width character (str.isprintable), so only the spaces can change.
+    if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] not in (" ", "*"):
+        return text
+    t = _LABEL_SPACES.sub(" ", text).strip()
     return t.rstrip("*").strip()
 
 
@@ -156,19 +162,44 @@ _PARSERS = {
 }
 
 
+def _parser(column: Column) -> Any:
+    if column.list in ("scale", "dimensions"):
+        return N.parse_int
+    if column.list in ("missions", "indicators"):
+        return N.parse_code
+    if column.key == "measures":
+        return N.parse_int_list
+    return _PARSERS[column.kind]
+
+
 def _parse_cell(ctx: _Ctx, sheet: str, row: int, col: int, column: Column, cell: Cell | None) -> Any:
     raw = None if cell is None else cell.value
     if raw is None or (cell is not None and cell.error):
         return None  # empty; error values are reported by the formula checks
-    if column.list in ("scale", "dimensions"):
-        parser = N.parse_int
-    elif column.list in ("missions", "indicators"):
-        parser = N.parse_code
-    elif column.key == "measures":
-        parser = N.parse_int_list
-    else:
-        parser = _PARSERS[column.kind]
-    return ctx.take(parser(raw), sheet, row, col, column)
+    return ctx.take(_parse(_parser(column), raw), sheet, row, col, column)
+
+
+# Parsed values of the short cells, shared by every workbook a process reads: dropdown choices, statuses, units,
+# amounts and numbers repeat from plan to plan, and parsing is a pure function of the raw value. Long texts are
+# seldom typed twice alike, so they are not kept. Parsed is frozen; its notes are never changed by the reader.
+_CACHE_TEXT = 64
+_CACHE_SIZE = 20_000
+_cache: dict[tuple[Any, type, Any], N.Parsed] = {}
+
+
+def _parse(parser: Any, raw: Any) -> N.Parsed:
+    cls = raw.__class__
+    if parser is N.parse_int_list or (cls is str and len(raw) > _CACHE_TEXT):
+        return parser(raw)  # parse_int_list gives a list, which callers may keep
+    if cls is float and (raw == 0 or raw != raw):
+        return parser(raw)  # -0.0 equals 0.0, and NaN equals nothing
+    key = (parser, cls, raw)
+    p = _cache.get(key)
+    if p is None:
+        if len(_cache) >= _CACHE_SIZE:
+            _cache.clear()
+        p = _cache[key] = parser(raw)
+    return p
 
 
 # ------------------------------------------------------------------------------------------------ sheets
@@ -235,10 +266,27 @@ def _read_general(sh: Sheet | None, fw: Framework, ctx: _Ctx) -> tuple[dict[str,
 
 def _locate(sh: Sheet, table: Table, ctx: _Ctx, stop_labels: tuple[str, ...] = ()) -> Located | None:
     wanted = {norm_label(c.th): c.key for c in table.columns}
+    index = sh.rows_index()
+
+    def hits(row: int) -> int:
+        return sum(1 for c in index[row].values() if isinstance(c.value, str) and _norm_label(c.value) in wanted)
+
+    # The header row is the one with the most header texts (the first of equals). The declared row is counted
+    # first: a row with no more cells than it has hits (fewer, above it) cannot win, and is not looked at.
+    guess = table.header_row
+    guess_hits = hits(guess) if guess in index and guess < HEADER_SCAN_ROWS else 0
     hits_by_row: dict[int, int] = {}
-    for (row, _c), cell in sh.cells.items():
-        if row < HEADER_SCAN_ROWS and isinstance(cell.value, str) and norm_label(cell.value) in wanted:
-            hits_by_row[row] = hits_by_row.get(row, 0) + 1
+    for row in index:
+        if row >= HEADER_SCAN_ROWS:
+            continue
+        if row == guess:
+            n = guess_hits
+        elif len(index[row]) < guess_hits or (row > guess and len(index[row]) == guess_hits):
+            continue
+        else:
+            n = hits(row)
+        if n:
+            hits_by_row[row] = n
     best_row, best_hits = -1, 0
     for row in sorted(hits_by_row):
         if hits_by_row[row] > best_hits:
@@ -249,8 +297,9 @@ def _locate(sh: Sheet, table: Table, ctx: _Ctx, stop_labels: tuple[str, ...] = (
                 ctx.add("S203", sheet=sh.name, column=col)
         return None
     cols: dict[str, int] = {}
-    for c in range(sh.max_col + 1):
-        v = sh.value(best_row, c)
+    header = sh.row(best_row)
+    for c in sorted(header):  # an absent cell is neither a header nor an unknown one
+        v = header[c].value
         key = wanted.get(norm_label(v))
         if key is not None and key not in cols:
             cols[key] = c
@@ -283,9 +332,10 @@ def _locate(sh: Sheet, table: Table, ctx: _Ctx, stop_labels: tuple[str, ...] = (
     if marker is None:
         ctx.add("S209", sheet=sh.name, row=best_row)
     loc = Located(table, sh.name, best_row, cols, marker, end)
-    input_cols = [cols[c.key] for c in table.columns if c.input and c.key in cols]
+    input_set = {cols[c.key] for c in table.columns if c.input and c.key in cols}
     for row in range(loc.first, end + 1):
-        if any(not (sh.get(row, c) or Cell()).empty for c in input_cols):
+        cells = sh.row(row)
+        if cells and any(not cells[c].empty for c in input_set.intersection(cells)):
             loc.rows.append(row)
     return loc
 
@@ -298,15 +348,38 @@ def _first_moved(table: Table, cols: dict[str, int]) -> str | None:
     return None
 
 
-def _row_values(ctx: _Ctx, sh: Sheet, loc: Located, row: int, skip: tuple[str, ...] = ()) -> dict[str, Any]:
+def _input_columns(loc: Located, skip: tuple[str, ...]) -> list[tuple[str, Column, Any, int]]:
+    """(key, column, parser, column index) of the input columns found, in the table's order: made once per table."""
+    out = []
+    for col in loc.table.columns:
+        if col.input and col.key in loc.cols and col.key not in skip:
+            out.append((col.key, col, _parser(col), loc.cols[col.key]))
+    return out
+
+
+def _row_values(
+    ctx: _Ctx, sh: Sheet, loc: Located, row: int, skip: tuple[str, ...] = (), columns: list | None = None
+) -> dict[str, Any]:
+    """The clean value of each input column with a cell in one row (what _parse_cell gives, inlined: this runs for
+    every cell); a column without one has no key (read with .get). Columns are taken in the table's order, so
+    findings come in that order."""
     out: dict[str, Any] = {}
     cells = sh.row(row)
-    for col in loc.table.columns:
-        if not col.input or col.key not in loc.cols or col.key in skip:
-            continue
-        c = loc.cols[col.key]
+    name = sh.name
+    parsed = ctx.parsed
+    for key, column, parser, c in _input_columns(loc, skip) if columns is None else columns:
         cell = cells.get(c)
-        out[col.key] = None if cell is None else _parse_cell(ctx, sh.name, row, c, col, cell)
+        if cell is None:
+            continue
+        raw = cell.value
+        if raw is None or cell.error:
+            out[key] = None  # empty; error values are reported by the formula checks
+            continue
+        p = _parse(parser, raw)
+        if p.notes or p.error is not None:
+            out[key] = ctx.take(p, name, row, c, column)
+        else:
+            parsed[(name, row, c)] = out[key] = p.value
     return out
 
 
@@ -380,8 +453,9 @@ def read_plan(book: Book, framework: Framework | None = None) -> ReadResult:
     if "budget" in tables:
         loc = tables["budget"]
         sh = book.sheets[loc.sheet]
+        columns = _input_columns(loc, ())
         for row in loc.rows:
-            v = _row_values(ctx, sh, loc, row)
+            v = _row_values(ctx, sh, loc, row, columns=columns)
             number = v.get("number")
             budget = {y: (_dec(v.get(f"y{y}")) or Decimal(0)) for y in years}
             item = Item(
@@ -403,8 +477,9 @@ def read_plan(book: Book, framework: Framework | None = None) -> ReadResult:
     if "risks" in tables:
         loc = tables["risks"]
         sh = book.sheets[loc.sheet]
+        columns = _input_columns(loc, ("measures",))
         for row in loc.rows:
-            v = _row_values(ctx, sh, loc, row, skip=("measures",))
+            v = _row_values(ctx, sh, loc, row, columns=columns)
             measures = _read_measures(ctx, sh, loc, row, plan, unmatched)
             plan.risks.append(
                 Risk(
@@ -418,16 +493,21 @@ def read_plan(book: Book, framework: Framework | None = None) -> ReadResult:
                 )
             )
 
+    items_by_number: dict[int, Item] = {}  # plan.item(number), looked up once per row
+    for it in plan.items:
+        items_by_number.setdefault(it.number, it)
     if "details" in tables:
         loc = tables["details"]
         sh = book.sheets[loc.sheet]
+        columns = _input_columns(loc, ())
+        detail_keys = [k for k in vars(Details()) if k != "name"]
         for row in loc.rows:
-            v = _row_values(ctx, sh, loc, row)
+            v = _row_values(ctx, sh, loc, row, columns=columns)
             number = v.get("number")
-            item = plan.item(number) if isinstance(number, int) else None
+            item = items_by_number.get(number) if isinstance(number, int) else None
             if item is None:
                 continue  # reported by the cross-sheet checks
-            d = Details(**{k: _text(v.get(k)) for k in vars(Details()) if k != "name"})
+            d = Details(**{k: _text(v.get(k)) for k in detail_keys})
             name_cell = sh.get(row, loc.cols["name"]) if "name" in loc.cols else None
             if name_cell is not None and name_cell.formula is None and isinstance(name_cell.value, str):
                 typed = N.parse_text(name_cell.value).value
@@ -439,22 +519,27 @@ def read_plan(book: Book, framework: Framework | None = None) -> ReadResult:
     if "measures" in tables:
         loc = tables["measures"]
         sh = book.sheets[loc.sheet]
+        columns = _input_columns(loc, ())
+        follow_cols = [c for k, c in loc.cols.items() if k.startswith("p")]
+        # each round's keys of its status, spending and actual value, made once
+        rounds = [
+            (y, rnd, progress_key(y, rnd, "status"), progress_key(y, rnd, "spent"), progress_key(y, rnd, "actual"))
+            for y in years
+            for rnd in ROUNDS
+        ]
         for row in loc.rows:
-            v = _row_values(ctx, sh, loc, row)
+            v = _row_values(ctx, sh, loc, row, columns=columns)
             number = v.get("number")
-            item = plan.item(number) if isinstance(number, int) else None
+            item = items_by_number.get(number) if isinstance(number, int) else None
             if item is None:
                 continue
             progress = []
-            follow_cols = [c for k, c in loc.cols.items() if k.startswith("p")]
-            has_progress = any(sh.get(row, c) is not None for c in follow_cols)
-            for y in years if has_progress else ():
-                for rnd in ROUNDS:
-                    vals = {fld: v.get(progress_key(y, rnd, fld)) for fld, *_ in STATUS_FIELDS}
-                    if any(x not in (None, "") for x in vals.values()):
-                        progress.append(
-                            Progress(y, rnd, _text(vals["status"]), _dec(vals["spent"]), _dec(vals["actual"]))
-                        )
+            cells = sh.row(row)
+            has_progress = any(c in cells for c in follow_cols)
+            for y, rnd, k_status, k_spent, k_actual in rounds if has_progress else ():
+                status, spent, actual = v.get(k_status), v.get(k_spent), v.get(k_actual)
+                if status not in (None, "") or spent not in (None, "") or actual not in (None, ""):
+                    progress.append(Progress(y, rnd, _text(status), _dec(spent), _dec(actual)))
             mtype = _text(v.get("type"))
             item.measures.append(
                 Measure(

@@ -39,6 +39,10 @@ MAX_ENTRIES = 2_000  # parts in the zip: a plan has tens, a workbook full of she
 MAX_CENTRAL_DIRECTORY = 512 * KB  # zipfile parses the whole directory (~12 us and ~0.5 KB an entry): bound it first
 XML_HEAD = 64 * KB  # how much of a part is kept to look at (workbook namespace, link targets)
 MAX_CONTENT_TYPES = 1 * MB  # [Content_Types].xml is read (capped) before the streaming pass
+# With keep_parts, the parts read through are kept for the workbook reader (which then needs not decompress them
+# again): each up to KEEP_PART bytes (the reader's fast-path limit), at most KEEP_TOTAL in all.
+KEEP_PART = 16 * MB
+KEEP_TOTAL = 64 * MB
 LOCK_MAX_SIZE = 4 * KB  # lock files are one short line (LibreOffice) or 165 bytes (Excel)
 CHUNK = 1 * MB
 
@@ -141,23 +145,33 @@ class Sniffed:
     findings: list[Finding] = field(default_factory=list)
     readable: bool = False  # True only for an OOXML workbook that is safe to parse further
     mtime: float = 0.0  # st_mtime (0 when missing)
+    # with keep_parts and a readable workbook: the bytes of its parts by name as in the zip (CRC-checked)
+    parts: dict[str, bytes] = field(default_factory=dict, repr=False, compare=False)
+    parts_complete: bool = field(default=False, repr=False, compare=False)  # parts holds every part of the zip
+    keep_parts: bool = field(default=False, repr=False, compare=False)
 
     def add(self, code: str, **params: Any) -> None:
         self.findings.append(Finding(code=code, file=str(self.path), params=params))
 
 
-def sniff(path: str | os.PathLike[str]) -> Sniffed:
-    """Identify the file at ``path`` and report file-level problems (F101-F114); never raises."""
+def sniff(path: str | os.PathLike[str], *, keep_parts: bool = False) -> Sniffed:
+    """Identify the file at ``path`` and report file-level problems (F101-F114); never raises.
+
+    ``keep_parts``: keep the decompressed parts of a readable workbook in ``Sniffed.parts``, for
+    :func:`xlplan.xlsx.read_book` (every check happens as without it; only memory is traded for time).
+    """
     try:
         p = Path(os.fsdecode(path))
     except Exception:  # not a path at all (None, a number): report it rather than fail the batch
         p = Path(repr(path))
-    s = Sniffed(p, "binary", 0, "")
+    s = Sniffed(p, "binary", 0, "", keep_parts=keep_parts)
     try:
         _sniff(s)
     except Exception as exc:  # the contract: a hostile file becomes a finding, never a traceback
         s.findings = [Finding(code="F106", file=str(p), params={"detail": _class_name(exc)})]
     s.readable = s.kind in _WORKBOOK_KINDS and not any(f.severity is Severity.ERROR for f in s.findings)
+    if not s.readable:
+        s.parts, s.parts_complete = {}, False
     return s
 
 
@@ -515,10 +529,18 @@ def _sniff_package(zf: zipfile.ZipFile, s: Sniffed) -> None:
     }
     heads: dict[str, bytes] = {}
     budget = MAX_TOTAL_UNCOMPRESSED
+    keep_left = KEEP_TOTAL if s.keep_parts else 0
+    s.parts_complete = s.keep_parts
     for info in infos:
         name = info.filename.lower()
-        head, size = _stream(zf, info, min(info.file_size, budget))
+        keep: list[bytes] | None = [] if info.file_size <= min(KEEP_PART, keep_left) else None
+        head, size = _stream(zf, info, min(info.file_size, budget), keep)
         budget -= size
+        if keep is not None and size <= KEEP_PART:
+            s.parts[info.filename] = keep[0] if len(keep) == 1 else b"".join(keep)
+            keep_left -= size
+        else:
+            s.parts_complete = False
         if _is_xml_part(name, types) and info.filename not in unsafe and _unsafe_xml(head, whole=size <= len(head)):
             unsafe.append(info.filename)
         if name == workbook or name in link_rels:
@@ -553,8 +575,9 @@ def _read_head(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> bytes:
     return bytes(out)
 
 
-def _stream(zf: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int) -> tuple[bytes, int]:
-    """Read a whole part in chunks so that zipfile checks its CRC; return its head and its size.
+def _stream(zf: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int, keep: list[bytes] | None = None) -> tuple[bytes, int]:
+    """Read a whole part in chunks so that zipfile checks its CRC; return its head and its size (and, into
+    ``keep``, its chunks).
 
     zipfile itself stops at the declared size; the cap makes sure no header, lying or not, gets us further.
     """
@@ -567,6 +590,8 @@ def _stream(zf: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int) -> tuple[bytes
                 raise _TooLarge(read)
             if not head:
                 head = chunk[:XML_HEAD]
+            if keep is not None:
+                keep.append(chunk)
     return head, read
 
 
@@ -587,18 +612,21 @@ def _open_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> IO[bytes]:
 
 def _guard(info: zipfile.ZipInfo, fn: Any, arg: Any) -> Any:
     """Call ``fn(arg)`` turning zipfile's and zlib's many errors into _Damaged naming the part."""
-    name = _printable(info.filename)
     try:
         return fn(arg)
     except zipfile.BadZipFile as exc:
+        name = _printable(info.filename)  # named only on failure: this wraps every read
         if "CRC" in str(exc):
             raise _Damaged(_both(f"ข้อมูลใน {name} ไม่ตรงกับค่าตรวจสอบ", f"bad checksum in {name}")) from None
         raise _Damaged(_both(f"ส่วน {name} เสียหาย", f"{name} is damaged")) from None
     except zlib.error:
+        name = _printable(info.filename)
         raise _Damaged(_both(f"ข้อมูลบีบอัดใน {name} เสียหาย", f"damaged data in {name}")) from None
     except EOFError:
+        name = _printable(info.filename)
         raise _Damaged(_both(f"ข้อมูลใน {name} ขาดหาย", f"{name} is cut short")) from None
     except (OSError, ValueError, NotImplementedError, RuntimeError, struct.error) as exc:
+        name = _printable(info.filename)
         raise _Damaged(_both(f"อ่าน {name} ไม่ได้", f"cannot read {name}, {_class_name(exc)}")) from None
 
 
@@ -678,12 +706,30 @@ def _unsafe_xml(head: bytes, whole: bool) -> bool:
     '<!DOCTYPE' / '<!ENTITY' (as bytes, and decoded in the announced encoding, e.g. UTF-16) and either is the
     whole part or reaches the root element. A prolog running past the head (a 64 KB comment) is not trusted.
     """
-    if any(p in head for p in (b"<!DOCTYPE", b"<!ENTITY")):
+    if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
         return True
+    if _is_utf8(head):
+        # Decoded as UTF-8 (errors replaced), an ASCII text occurs where its bytes do: the search above sufficed.
+        # The prolog is judged from the first few KB when they settle it (a cut character there is U+FFFD, which
+        # can only make the answer False, and then the whole head is decoded).
+        if whole:
+            return False
+        return not (_prolog_ends(_decode_xml(head[:4096])) or _prolog_ends(_decode_xml(head)))
     text = _decode_xml(head)
     if any(p in text for p in _XML_DECLS):
         return True
     return not whole and not _prolog_ends(text)
+
+
+def _is_utf8(head: bytes) -> bool:
+    """Whether _decode_xml decodes ``head`` as UTF-8 (as announced, or by default)."""
+    enc = _xml_encoding(head)
+    if enc is None:
+        return True
+    try:
+        return codecs.lookup(enc).name == "utf-8"
+    except LookupError:
+        return True  # _decode_xml falls back to UTF-8
 
 
 def _prolog_ends(text: str) -> bool:

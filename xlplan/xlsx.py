@@ -14,12 +14,14 @@ import io
 import posixpath
 import re
 import zipfile
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import lru_cache
+from types import MappingProxyType
 from typing import IO, Any
 from xml.etree.ElementTree import XMLPullParser, iterparse
-from xml.parsers.expat import ParserCreate
+from xml.parsers.expat import ExpatError, ParserCreate
 
 from xlplan.cells import a1
 from xlplan.cells import parse_a1 as _parse_a1
@@ -54,6 +56,9 @@ class Cell:
         return self.formula is None and (self.value is None or self.value == "")
 
 
+_NO_CELLS: Mapping[int, Cell] = MappingProxyType({})  # the cells of a row without any (one, read-only, for all)
+
+
 @dataclass
 class Sheet:
     name: str
@@ -68,15 +73,25 @@ class Sheet:
     def get(self, row: int, col: int) -> Cell | None:
         return self.cells.get((row, col))
 
-    def row(self, row: int) -> dict[int, Cell]:
-        """The cells of one row by column (an index built on first use)."""
+    def row(self, row: int) -> Mapping[int, Cell]:
+        """The cells of one row by column (an index built on first use; not to be changed)."""
+        index = self.__dict__.get("_rows")
+        if index is None:
+            index = self.rows_index()
+        return index.get(row, _NO_CELLS)
+
+    def rows_index(self) -> dict[int, dict[int, Cell]]:
+        """Row -> its cells by column, for the rows that have cells (built on first use; not to be changed)."""
         index = self.__dict__.get("_rows")
         if index is None:
             index = {}
             for (r, c), cell in self.cells.items():
-                index.setdefault(r, {})[c] = cell
+                if r in index:
+                    index[r][c] = cell
+                else:
+                    index[r] = {c: cell}
             self.__dict__["_rows"] = index
-        return index.get(row, {})
+        return index
 
     def value(self, row: int, col: int) -> Any:
         c = self.cells.get((row, col))
@@ -119,19 +134,69 @@ def _open(z: zipfile.ZipFile, name: str) -> IO[bytes]:
     return io.BufferedReader(_Capped(z.open(name), MAX_PART_BYTES))
 
 
-def _find(z: zipfile.ZipFile, name: str) -> str | None:
-    """Part names are case-insensitive in OOXML; some writers capitalise differently."""
-    names = {n.lower(): n for n in z.namelist()}
-    return names.get(name.lstrip("/").lower())
+class _Package:
+    """The zip, and the parts :func:`xlplan.sniff.sniff` already decompressed (and CRC-checked) while looking at
+    them: each part is decompressed once per check instead of twice. With every part at hand, no zip (``z`` None)."""
+
+    def __init__(self, z: zipfile.ZipFile | None, parts: Mapping[str, bytes] | None) -> None:
+        self.z = z
+        self.parts = parts or {}
+        self._names: dict[str, str] | None = None
+
+    def find(self, name: str) -> str | None:
+        """Part names are case-insensitive in OOXML; some writers capitalise differently."""
+        if self._names is None:
+            self._names = {n.lower(): n for n in (self.z.namelist() if self.z is not None else self.parts)}
+        return self._names.get(name.lstrip("/").lower())
+
+    def open(self, name: str) -> IO[bytes]:
+        data = self.parts.get(name)
+        # sniff keeps only parts far below MAX_PART_BYTES, so the cap cannot apply to them
+        return io.BytesIO(data) if data is not None or self.z is None else _open(self.z, name)
+
+    def read(self, name: str, limit: int) -> bytes | None:
+        """The whole part when it is at most ``limit`` bytes (read capped: declared sizes can lie), else None."""
+        data = self.parts.get(name)
+        if data is None:
+            if self.z is None or self.z.getinfo(name).file_size > limit:
+                return None
+            with _open(self.z, name) as f:
+                data = f.read(limit + 1)
+        return data if len(data) <= limit else None
 
 
-def _rels(z: zipfile.ZipFile, part: str) -> dict[str, str]:
+# Small parts that the workbooks of one template share byte for byte (relationships, the workbook part, styles):
+# what was read from them is kept by their bytes, and the next workbook of a batch skips parsing them again.
+_MEMO_PART = 64 * 1024
+_MEMO_SIZE = 64
+_memo: dict[tuple[str, str, bytes], Any] = {}
+
+
+def _memo_put(key: tuple[str, str, bytes], value: Any) -> Any:
+    if len(_memo) >= _MEMO_SIZE:
+        _memo.clear()
+    _memo[key] = value
+    return value
+
+
+def _rels(z: _Package, part: str) -> dict[str, str]:
     base, fname = posixpath.split(part)
-    rel = _find(z, posixpath.join(base, "_rels", fname + ".rels"))
-    out: dict[str, str] = {}
+    rel = z.find(posixpath.join(base, "_rels", fname + ".rels"))
     if rel is None:
-        return out
-    for _, el in iterparse(_open(z, rel)):
+        return {}
+    data = z.read(rel, _MEMO_PART)
+    if data is None:
+        return _rels_parse(z.open(rel), base)
+    key = ("rels", base, data)
+    found = _memo.get(key)
+    if found is None:
+        found = _memo_put(key, _rels_parse(io.BytesIO(data), base))
+    return dict(found)
+
+
+def _rels_parse(stream: IO[bytes], base: str) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for _, el in iterparse(stream):
         if el.tag == f"{NS_PKG}Relationship":
             target = el.get("Target", "")
             path = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(base, target))
@@ -139,13 +204,41 @@ def _rels(z: zipfile.ZipFile, part: str) -> dict[str, str]:
     return out
 
 
-def _shared_strings(z: zipfile.ZipFile, part: str | None) -> list[str]:
+def _workbook(z: _Package, part: str) -> tuple[list[tuple[str, str, str]], dict[str, str]]:
+    """(name, relationship id, state) of each sheet, and the defined names."""
+    data = z.read(part, _MEMO_PART)
+    if data is None:
+        return _workbook_parse(z.open(part))
+    key = ("workbook", "", data)
+    found = _memo.get(key)
+    if found is None:
+        found = _memo_put(key, _workbook_parse(io.BytesIO(data)))
+    return list(found[0]), dict(found[1])
+
+
+def _workbook_parse(stream: IO[bytes]) -> tuple[list[tuple[str, str, str]], dict[str, str]]:
+    sheets: list[tuple[str, str, str]] = []
+    names: dict[str, str] = {}
+    for _, el in iterparse(stream):
+        if el.tag == f"{NS}sheet":
+            sheets.append((el.get("name", ""), el.get(f"{NS_R}id", ""), el.get("state", "visible")))
+        elif el.tag == f"{NS}definedName":
+            names[el.get("name", "")] = el.text or ""
+    return sheets, names
+
+
+def _shared_strings(z: _Package, part: str | None) -> list[str]:
     if part is None:
         return []
+    data = z.read(part, FAST_LIMIT)
+    if data is not None:
+        fast = _shared_strings_fast(data)
+        if fast is not None:
+            return fast
     out: list[str] = []
     buf: list[str] = []
     skip = 0  # inside <rPh> (phonetic runs), whose text is not part of the value
-    for event, el in iterparse(_open(z, part), events=("start", "end")):
+    for event, el in iterparse(z.open(part), events=("start", "end")):
         tag = el.tag
         if tag == f"{NS}rPh":
             skip += 1 if event == "start" else -1
@@ -159,24 +252,118 @@ def _shared_strings(z: zipfile.ZipFile, part: str | None) -> list[str]:
     return out
 
 
-def _date_styles(z: zipfile.ZipFile, part: str | None) -> set[int]:
+# The shared strings as Excel, LibreOffice and xlsxwriter write them: each <si> one plain <t>, in UTF-8. Such a
+# part (checked well-formed by expat first) is read with two regular expressions, several times faster than the
+# element tree; anything else (rich text runs, phonetic runs, prefixes, other encodings) takes the parser above.
+_SST_RE = re.compile(
+    rb"(?:\xef\xbb\xbf)?"
+    rb'(?:<\?xml version="1\.0"(?: encoding="(?i:utf-8)")?(?: standalone="(?:yes|no)")?\?>)?\s*'
+    rb'<sst xmlns="http://schemas\.openxmlformats\.org/spreadsheetml/2006/main"(?: [\w:]+="[^"<]*")*>'
+    rb'((?:<si><t(?: xml:space="preserve")?(?:/>|>[^<]*</t>)</si>)*)</sst>\s*'
+)
+_SI_TEXT = re.compile(r'<si><t(?: xml:space="preserve")?(?:/>|>([^<]*)</t>)</si>')
+_XML_REF = re.compile(r"&(?:#x([0-9a-fA-F]+)|#([0-9]+)|(amp|lt|gt|quot|apos));")
+_XML_NAMED = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
+
+
+def _xml_ref(m: re.Match[str]) -> str:
+    if m[1]:
+        return chr(int(m[1], 16))
+    if m[2]:
+        return chr(int(m[2]))
+    return _XML_NAMED[m[3]]
+
+
+def _shared_strings_fast(data: bytes) -> list[str] | None:
+    try:
+        ParserCreate().Parse(data, True)
+    except ExpatError:
+        return None  # the element tree reports it, as it always did
+    m = _SST_RE.fullmatch(data)
+    if m is None:
+        return None
+    # the items' character data as an XML parser gives it: line ends normalised (the items hold no markup that
+    # could have one), then references resolved (expat has checked that every '&' starts a valid one)
+    body = data[m.start(1) : m.end(1)]
+    if b"\r" in body:
+        body = body.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    texts = _SI_TEXT.findall(body.decode("utf-8"))
+    if b"&" in body:
+        texts = [_XML_REF.sub(_xml_ref, t) if "&" in t else t for t in texts]
+    return texts
+
+
+def _date_styles(z: _Package, part: str | None) -> set[int]:
     if part is None:
         return set()
+    data = z.read(part, FAST_LIMIT)
+    key = ("styles", "", data) if data is not None and len(data) <= _MEMO_PART else None
+    if key is not None and key in _memo:
+        return set(_memo[key])
+    found = _styles_fast(data) if data is not None else None
+    if found is not None:
+        custom, xfs = found
+    else:
+        custom, xfs = _styles_tree(z, part)
+    dates = set()
+    for i, fmt_id in enumerate(xfs):
+        if fmt_id in _BUILTIN_DATE_FMTS or (fmt_id in custom and _DATE_FMT.search(_strip_fmt(custom[fmt_id]))):
+            dates.add(i)
+    if key is not None:
+        _memo_put(key, frozenset(dates))
+    return dates
+
+
+def _styles_tree(z: _Package, part: str) -> tuple[dict[int, str], list[int]]:
     custom: dict[int, str] = {}
     xfs: list[int] = []
     in_cellxfs = False
-    for event, el in iterparse(_open(z, part), events=("start", "end")):
+    for event, el in iterparse(z.open(part), events=("start", "end")):
         if el.tag == f"{NS}numFmt" and event == "end":
             custom[int(el.get("numFmtId", "0"))] = el.get("formatCode", "")
         elif el.tag == f"{NS}cellXfs":
             in_cellxfs = event == "start"
         elif el.tag == f"{NS}xf" and event == "end" and in_cellxfs:
             xfs.append(int(el.get("numFmtId", "0")))
-    dates = set()
-    for i, fmt_id in enumerate(xfs):
-        if fmt_id in _BUILTIN_DATE_FMTS or (fmt_id in custom and _DATE_FMT.search(_strip_fmt(custom[fmt_id]))):
-            dates.add(i)
-    return dates
+    return custom, xfs
+
+
+def _styles_fast(data: bytes) -> tuple[dict[int, str], list[int]] | None:
+    """What _styles_tree reads, from expat's callbacks (no element objects), taken at the same end events; None
+    sends the part to _styles_tree, which then raises whatever it always raised (malformed XML, a number format
+    id that is not a number)."""
+    uri = NS[1:-1]
+    numfmt_tag, cellxfs_tag, xf_tag = f"{uri}}}numFmt", f"{uri}}}cellXfs", f"{uri}}}xf"
+    custom: list[tuple[str, str]] = []
+    xfs: list[str] = []
+    open_attrs: list[dict[str, str]] = []  # of the numFmt and xf elements open (expat keeps them nested)
+    in_cellxfs = [False]
+
+    def start(name: str, attrs: dict[str, str]) -> None:
+        if name in (numfmt_tag, xf_tag):
+            open_attrs.append(attrs)
+        elif name == cellxfs_tag:
+            in_cellxfs[0] = True
+
+    def end(name: str) -> None:
+        if name == numfmt_tag:
+            attrs = open_attrs.pop()
+            custom.append((attrs.get("numFmtId", "0"), attrs.get("formatCode", "")))
+        elif name == xf_tag:
+            attrs = open_attrs.pop()
+            if in_cellxfs[0]:
+                xfs.append(attrs.get("numFmtId", "0"))
+        elif name == cellxfs_tag:
+            in_cellxfs[0] = False
+
+    parser = ParserCreate(namespace_separator="}")
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    try:
+        parser.Parse(data, True)
+        return {int(k): v for k, v in custom}, [int(x) for x in xfs]
+    except (ExpatError, ValueError):
+        return None
 
 
 def _strip_fmt(code: str) -> str:
@@ -302,44 +489,150 @@ def _text(raw: bytes | None) -> str | None:
     return html.unescape(text) if "&" in text else text
 
 
-# The shape nearly every writer gives a cell (xlsxwriter, Excel, LibreOffice): r, s, t in that order, an optional
-# formula, an optional value. All such cells are taken in one findall (C speed); a sheet where any cell has
-# another shape goes through the general expressions below.
+# The shape nearly every writer gives a cell (xlsxwriter, Excel, LibreOffice): r, s, t in that order, and either an
+# optional formula and an optional value, or nothing (a formatted empty cell, exactly as _EMPTY_CELL strips them).
+# All cells are taken in one findall (C speed) over the sheet as it is, with no stripping pass: a run of empty cells
+# is one match whose last group holds it (minus its first '<c r="'), so they cost no tuple each. A sheet where any
+# cell has another shape goes through the general expressions below. Text is [^<]*: in well-formed XML (expat has
+# checked) only markup (a comment, CDATA) puts a '<' there, and such a cell then fails this expression and sends the
+# sheet to the general path, as a lazy '.*?' would not.
+_EMPTY_CELL_BODY = rb'[A-Z]{1,3}[0-9]{1,7}"(?: s="[0-9]+")?(?: t="[a-z]+")?/>'
 _SIMPLE_CELL_RE = re.compile(
-    rb'<c r="([A-Z]{1,3})([0-9]{1,7})"(?: s="([0-9]+)")?(?: t="([a-zA-Z]+)")?>'
-    rb"(?:(<f)([^>]*)(?:>(.*?)</f>|/>))?(?:(<v)(?:>(.*?)</v>|/>))?</c>",
-    re.S,
+    rb'<c r="(?:([A-Z]{1,3})([0-9]{1,7})"(?: s="([0-9]+)")?(?: t="([a-zA-Z]+)")?>'
+    rb"(?:(<f)([^>]*)(?:>([^<]*)</f>|/>))?(?:(<v)(?:>([^<]*)</v>|/>))?</c>"
+    rb"|(" + _EMPTY_CELL_BODY + rb'(?:<c r="' + _EMPTY_CELL_BODY + rb")*))"
 )
+_COLS: dict[bytes, int] = {}  # column letters -> index (at most 18,278 keys: 1-3 capital letters)
+
+
+def _number(v: bytes, style: bytes, dates: set[int]) -> Any:
+    """The value of a number cell's non-empty <v>, as _cell reads it."""
+    if v.isdigit():  # ASCII digits: the usual whole number
+        num: int | float = int(v)
+    else:
+        text = v.decode("utf-8")
+        if "&" in text:
+            text = html.unescape(text)
+        try:
+            num = int(text) if text.lstrip("-").isdigit() else float(text)
+        except ValueError:
+            num = float("nan")
+    if dates and (int(style) if style else 0) in dates and 0 <= num < 2958466:
+        return _EPOCH + timedelta(days=float(num))
+    return num
+
+
+def _covers(found: list[tuple[bytes, ...]], data: bytes) -> bool:
+    """Whether the matches of _SIMPLE_CELL_RE take every cell ('<c ') of the sheet."""
+    return sum(1 + e.count(b"<c ") if e else 1 for *_, e in found) == data.count(b"<c ")
 
 
 def _sheet_simple(data: bytes, sh: Sheet, strings: list[str], dates: set[int]) -> bool:
-    cells = _SIMPLE_CELL_RE.findall(data)
-    if len(cells) != data.count(b"<c "):
-        return False
+    """Cells in the usual shape, read straight from the expression's groups. The common cases (a shared string, a
+    number, a formula-less text, a plain formula) are decided here exactly as :func:`_cell` decides them, without
+    building a Cell for the empty ones; everything else goes through :func:`_cell`. False, with ``sh`` untouched,
+    when a cell has another shape (the general path then reads the sheet, as it did when this path checked the shape
+    first: so an error _cell raises here is raised only if that path would not be taken)."""
+    found = _SIMPLE_CELL_RE.findall(data)
+    cells: dict[tuple[int, int], Cell] = {}
     shared: dict[str, tuple[str, str]] = {}
-    far_row = far_col = -1
-    for letters, digits, style, t, f_open, f_attrs, f_text, v_open, v in cells:
-        row, col = int(digits) - 1, _col_index(letters)
+    far_row = far_col = max_row = max_col = -1
+    truncated = False
+    n_strings = len(strings)
+    cols = _COLS
+    taken = len(found)  # cells matched: one a match, and the rest of each run of empty cells (_covers counts all)
+    for letters, digits, style, t, f_open, f_attrs, f_text, v_open, v, empties in found:
+        if empties:
+            taken += empties.count(b"<c ")
+            continue
+        row = int(digits) - 1
+        col = cols.get(letters)
+        if col is None:
+            col = cols[letters] = _col_index(letters)
         if row >= MAX_ROWS or col >= MAX_COLS:
             far_row, far_col = max(far_row, row), max(far_col, col)
             if row >= MAX_ROWS:
-                sh.truncated = True
+                truncated = True
+                taken = -1  # the rest is not read: _covers decides below
                 break
             continue
-        formula = f_type = f_si = None
-        if f_open:
+        if not f_open:
+            if t == b"s" and (not v or v.isdigit()):  # bytes.isdigit: ASCII digits only, as int() reads them
+                k = int(v) if v else n_strings
+                if k >= n_strings or not strings[k]:
+                    continue  # no value: not kept
+                cell = Cell(strings[k])
+            elif not t or t == b"n":
+                if not v:
+                    continue
+                cell = Cell(_number(v, style, dates))
+            elif t == b"str":
+                text = (_text(v) or "") if v_open else ""
+                if not text:
+                    continue
+                cell = Cell(text)
+            else:
+                raw = (_text(v) or "") if v_open else None
+                try:
+                    cell = _cell(
+                        row, col, t.decode(), int(style or 0), None, None, None, raw, None, strings, dates, shared
+                    )
+                except Exception:
+                    if _covers(found, data):
+                        raise
+                    return False
+                if cell.value is None or cell.value == "":
+                    continue
+        elif not f_attrs.strip() and (not t or t == b"str" or t == b"n"):
+            # what _cell makes of a plain formula in a number or text cell
+            formula = "=" + (_text(f_text) or "")
+            if t == b"str":
+                text = (_text(v) or "") if v_open else None
+                cell = Cell(text if text is not None else "", formula, None, text is not None)
+            elif not v:  # no value saved, or <v></v> (no value in a number cell)
+                cell = Cell(None, formula, None, False)
+            else:
+                cell = Cell(_number(v, style, dates), formula, None, True)
+        else:  # shared formulas, other types
             formula = _text(f_text) or ""
+            f_type = f_si = None
             if f_attrs.strip():
                 attrs = dict(_ATTR_RE.findall(f_attrs))
                 f_type = attrs[b"t"].decode() if b"t" in attrs else None
                 f_si = attrs[b"si"].decode() if b"si" in attrs else None
-        raw = (_text(v) or "") if v_open else None
-        cell = _cell(row, col, t.decode() if t else "n", int(style or 0), formula, f_type, f_si, raw, None, strings,
-                     dates, shared)
-        _keep(sh, row, col, cell)
+            raw = (_text(v) or "") if v_open else None
+            try:
+                cell = _cell(
+                    row, col, t.decode() if t else "n", int(style or 0), formula, f_type, f_si, raw, None, strings,
+                    dates, shared,
+                )  # fmt: skip
+            except Exception:
+                if _covers(found, data):
+                    raise
+                return False
+        cells[(row, col)] = cell
+        if row > max_row:
+            max_row = row
+        if col > max_col:
+            max_col = col
+    if taken != data.count(b"<c ") and not (taken < 0 and _covers(found, data)):
+        return False  # a cell of another shape
+    sh.cells.update(cells)
+    sh.max_row, sh.max_col = max(sh.max_row, max_row), max(sh.max_col, max_col)
+    sh.truncated = sh.truncated or truncated
     if far_row >= 0:
         sh.beyond = a1(min(far_row, 1_048_575), min(far_col, 16_383))
     return True
+
+
+_PREFIXED_CELL = re.compile(rb"<[A-Za-z_][\w.-]*:c[\s/>]")
+
+
+def _prefixed_cells(data: bytes) -> bool:
+    """Whether cells are written with a namespace prefix (<x:c>, as some writers do): the simple path, which counts
+    '<c ', cannot see them; the general expressions read them."""
+    at = data.find(b":c")  # one quick scan; the expression confirms (a prefix holds no '<')
+    return at >= 0 and _PREFIXED_CELL.search(data, max(0, data.rfind(b"<", 0, at))) is not None
 
 
 def _sheet_fast(data: bytes, sh: Sheet, strings: list[str], dates: set[int]) -> bool:
@@ -348,14 +641,18 @@ def _sheet_fast(data: bytes, sh: Sheet, strings: list[str], dates: set[int]) -> 
         return False
     expat = ParserCreate()
     expat.Parse(data, True)  # malformed XML raises here, as the streaming parser would (F115)
-    data = _EMPTY_CELL.sub(b"", data)
-    for ref in _MERGE_RE.findall(data):
-        text = ref.decode()
-        if ":" in text:
-            (r0, c0), (r1, c1) = (parse_a1(x) for x in text.split(":"))
-            sh.merged.append((r0, c0, r1, c1))
-    if _sheet_simple(data, sh, strings, dates):
+    # merged ranges: the expression may only start at the '<' before the first "mergeCell" (a prefix holds no '<'),
+    # which spares it trying every tag of the sheet
+    at = data.find(b"mergeCell")
+    if at >= 0:
+        for ref in _MERGE_RE.findall(data, max(0, data.rfind(b"<", 0, at))):
+            text = ref.decode()
+            if ":" in text:
+                (r0, c0), (r1, c1) = (parse_a1(x) for x in text.split(":"))
+                sh.merged.append((r0, c0, r1, c1))
+    if not _prefixed_cells(data) and _sheet_simple(data, sh, strings, dates):
         return True
+    data = _EMPTY_CELL.sub(b"", data)
     sh.cells.clear()
     shared: dict[str, tuple[str, str]] = {}
     far_row = far_col = -1
@@ -408,18 +705,17 @@ def _col_index(letters: bytes) -> int:
     return n - 1
 
 
-def _sheet(z: zipfile.ZipFile, part: str, name: str, state: str, strings: list[str], dates: set[int]) -> Sheet:
+def _sheet(z: _Package, part: str, name: str, state: str, strings: list[str], dates: set[int]) -> Sheet:
     sh = Sheet(name, state)
-    if z.getinfo(part).file_size <= FAST_LIMIT:
-        with _open(z, part) as f:
-            data = f.read(FAST_LIMIT + 1)
-        if len(data) <= FAST_LIMIT and _sheet_fast(data, sh, strings, dates):
+    data = z.read(part, FAST_LIMIT)
+    if data is not None:
+        if _sheet_fast(data, sh, strings, dates):
             return sh
         sh = Sheet(name, state)
     return _sheet_stream(z, part, sh, strings, dates)
 
 
-def _sheet_stream(z: zipfile.ZipFile, part: str, sh: Sheet, strings: list[str], dates: set[int]) -> Sheet:
+def _sheet_stream(z: _Package, part: str, sh: Sheet, strings: list[str], dates: set[int]) -> Sheet:
     """The streaming parser: any well-formed sheet, stopping at MAX_ROWS (a million-row sheet stops early)."""
     shared: dict[str, tuple[str, str]] = {}
     far_row = far_col = -1
@@ -427,7 +723,7 @@ def _sheet_stream(z: zipfile.ZipFile, part: str, sh: Sheet, strings: list[str], 
     is_tag, t_tag, merge_tag = f"{NS}is", f"{NS}t", f"{NS}mergeCell"
     next_row = -1
     next_col = 0
-    for event, el in _elements(_open(z, part)):
+    for event, el in _elements(z.open(part)):
         tag = el.tag
         if event == "start":  # a row begins: cells without r= are placed from here
             r = el.get("r")
@@ -477,40 +773,46 @@ def _sheet_stream(z: zipfile.ZipFile, part: str, sh: Sheet, strings: list[str], 
     return sh
 
 
-def read_book(source: str | Any) -> Book:
-    """Read every sheet of an .xlsx (path or file object)."""
+def read_book(source: str | Any, parts: Mapping[str, bytes] | None = None, *, complete: bool = False) -> Book:
+    """Read every sheet of an .xlsx (path or file object).
+
+    ``parts``: the bytes of parts already read from this very file (by name as in the zip), as
+    :func:`xlplan.sniff.sniff` keeps them with ``keep_parts``; they are used instead of decompressing again.
+    ``complete``: ``parts`` holds every part of the package, so the zip is not opened again at all.
+    """
+    if complete and parts is not None:
+        return _read_book(_Package(None, parts))
     try:
-        z = zipfile.ZipFile(source)
+        zf = zipfile.ZipFile(source)
     except (zipfile.BadZipFile, OSError) as exc:
         raise XlsxError(f"not a zip package: {exc}") from None
-    with z:
-        wb_part = _find(z, "xl/workbook.xml")
-        if wb_part is None:
-            # the main part may live elsewhere: ask the package relationships
-            root = _rels(z, "")
-            wb_part = next((t for t in root.values() if t.endswith(".xml")), None)
-            if wb_part is None or _find(z, wb_part) is None:
-                raise XlsxError("no workbook part (xl/workbook.xml)")
-            wb_part = _find(z, wb_part)
-        assert wb_part is not None
-        rels = _rels(z, wb_part)
-        sheets_decl: list[tuple[str, str, str]] = []
-        names: dict[str, str] = {}
-        for _, el in iterparse(_open(z, wb_part)):
-            if el.tag == f"{NS}sheet":
-                rid = el.get(f"{NS_R}id", "")
-                sheets_decl.append((el.get("name", ""), rels.get(rid, ""), el.get("state", "visible")))
-            elif el.tag == f"{NS}definedName":
-                names[el.get("name", "")] = el.text or ""
-        ss_part = next((p for p in rels.values() if p.lower().endswith("sharedstrings.xml")), None)
-        st_part = next((p for p in rels.values() if p.lower().endswith("styles.xml")), None)
-        strings = _shared_strings(z, _find(z, ss_part) if ss_part else None)
-        dates = _date_styles(z, _find(z, st_part) if st_part else None)
-        sheets: dict[str, Sheet] = {}
-        for name, target, state in sheets_decl:
-            part = _find(z, target) if target else None
-            if part is None:
-                sheets[name] = Sheet(name, state)  # a chart sheet or a dangling reference: no cells
-                continue
-            sheets[name] = _sheet(z, part, name, state, strings, dates)
-        return Book(sheets, names, [n for n, _, _ in sheets_decl])
+    with zf:
+        return _read_book(_Package(zf, parts))
+
+
+def _read_book(z: _Package) -> Book:
+    """The book in a package (the zip, or the parts sniff kept)."""
+    wb_part = z.find("xl/workbook.xml")
+    if wb_part is None:
+        # the main part may live elsewhere: ask the package relationships
+        root = _rels(z, "")
+        wb_part = next((t for t in root.values() if t.endswith(".xml")), None)
+        if wb_part is None or z.find(wb_part) is None:
+            raise XlsxError("no workbook part (xl/workbook.xml)")
+        wb_part = z.find(wb_part)
+    assert wb_part is not None
+    rels = _rels(z, wb_part)
+    declared, names = _workbook(z, wb_part)
+    sheets_decl = [(name, rels.get(rid, ""), state) for name, rid, state in declared]
+    ss_part = next((p for p in rels.values() if p.lower().endswith("sharedstrings.xml")), None)
+    st_part = next((p for p in rels.values() if p.lower().endswith("styles.xml")), None)
+    strings = _shared_strings(z, z.find(ss_part) if ss_part else None)
+    dates = _date_styles(z, z.find(st_part) if st_part else None)
+    sheets: dict[str, Sheet] = {}
+    for name, target, state in sheets_decl:
+        part = z.find(target) if target else None
+        if part is None:
+            sheets[name] = Sheet(name, state)  # a chart sheet or a dangling reference: no cells
+            continue
+        sheets[name] = _sheet(z, part, name, state, strings, dates)
+    return Book(sheets, names, [n for n, _, _ in sheets_decl])

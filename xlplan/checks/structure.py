@@ -32,9 +32,8 @@ def check(rr: ReadResult) -> Iterator[Finding]:
     for loc in rr.tables.values():
         sh = rr.book.sheets[loc.sheet]
         width = max(loc.cols.values()) if loc.cols else 0
-        extra_cols = {c for c in range(sh.max_col + 1) if sh.value(loc.header_row, c) not in (None, "")} - set(
-            loc.cols.values()
-        )
+        header = sh.row(loc.header_row)
+        extra_cols = {c for c, cell in header.items() if cell.value not in (None, "")} - set(loc.cols.values())
         # merged cells over the table's input area
         input_cols = {loc.cols[c.key] for c in loc.table.columns if c.input and c.key in loc.cols}
         for r0, c0, r1, c1 in sh.merged:
@@ -42,13 +41,18 @@ def check(rr: ReadResult) -> Iterator[Finding]:
                 yield Finding("S208", sheet=sh.name, row=r0, col=c0, params={"range": f"{a1(r0, c0)}:{a1(r1, c1)}"})
         # data beside the table rows, and below its blocks
         end = _block_end(rr, loc)
-        reported_rows: set[int] = set()
-        for (row, col), cell in sorted(sh.cells.items()):
-            if cell.empty or row in reported_rows:
-                continue
-            beside = loc.first <= row <= loc.end and col > width and col not in extra_cols
+        # in (row, col) order, the first cell of each row that holds something beside the table rows or below
+        # its blocks; only rows from the table's first on can have one
+        for row in sorted(r for r in sh.rows_index() if r >= loc.first):
             below = row > end
-            if beside or below:
-                reported_rows.add(row)
-                text = cell.formula if cell.formula else str(cell.value)
-                yield Finding("S207", sheet=sh.name, row=row, col=col, params={"value": text[:40]})
+            if not below and row > loc.end:
+                continue
+            cells = sh.row(row)
+            for col in sorted(cells):
+                cell = cells[col]
+                if cell.empty:
+                    continue
+                if below or (col > width and col not in extra_cols):
+                    text = cell.formula if cell.formula else str(cell.value)
+                    yield Finding("S207", sheet=sh.name, row=row, col=col, params={"value": text[:40]})
+                    break

@@ -10,7 +10,7 @@ from typing import Any
 from xlplan import normalize as N
 from xlplan.findings import Finding
 from xlplan.layout import GENERAL_FIELDS, TARGET_COLS, Column
-from xlplan.reader import Located, ReadResult, targets_block
+from xlplan.reader import ReadResult, targets_block
 from xlplan.xlsx import Sheet
 
 # dropdown columns checked here; indicators are checked against the framework (C604), units and owners may be
@@ -22,45 +22,62 @@ def _where(sh: Sheet, row: int, col: int, column: Column) -> dict[str, Any]:
     return {"sheet": sh.name, "row": row, "col": col, "column_th": column.th.replace("\n", " "), "column_en": column.en}
 
 
-def _table_cells(rr: ReadResult, loc: Located) -> Iterator[tuple[Sheet, int, int, Column, Any, Any]]:
-    """(sheet, row, col, column, raw value, parsed value) of the input cells in the table's data rows that hold
-    something, or are required."""
-    sh = rr.book.sheets[loc.sheet]
-    columns = [(col, loc.cols[col.key]) for col in loc.table.columns if col.input and col.key in loc.cols]
-    for row in loc.rows:
-        for column, c in columns:
-            cell = sh.cells.get((row, c))
-            if cell is None and not column.required:
-                continue
-            raw = None if cell is None else cell.value
-            yield sh, row, c, column, raw, rr.parsed.get((sh.name, row, c))
-
-
 def check(rr: ReadResult) -> Iterator[Finding]:
     fw = rr.fw
     lists = fw.lists
     years = rr.layout.years
+    parsed = rr.parsed
     for loc in rr.tables.values():
-        for sh, row, c, column, raw, value in _table_cells(rr, loc):
-            if raw in (None, "") or (isinstance(raw, str) and not raw.strip()):
-                if column.required:
-                    yield Finding("V307", **_where(sh, row, c, column))
-                continue
-            if value is None:
-                continue  # unreadable: already reported while reading
-            where = _where(sh, row, c, column)
-            if column.kind in ("money", "number", "int") and isinstance(raw, str) and value not in (0, Decimal(0)):
-                yield Finding("V314", **where, params={"value": raw, "normalised": str(value)})
-            if column.key in ("likelihood", "impact") and not 1 <= value <= 5:
-                yield Finding("V302", **where, params={"value": value, "low": 1, "high": 5})
-            elif column.kind == "money" and value < 0:
-                yield Finding("V303", **where, params={"value": value})
-            elif column.list in _LIST_CHECKED:
-                allowed = lists[column.list]
-                if str(value) not in allowed:
-                    yield Finding("V306", **where, params={"value": value, "example": allowed[0]})
-            elif column.kind == "number" and column.key.endswith("_actual") and value < 0:
-                yield Finding("V303", **where, params={"value": value})
+        # the input cells of the data rows that hold something, or are required; each column's tests are decided
+        # once, and a finding's place is built only for a finding (this runs for every cell)
+        sh = rr.book.sheets[loc.sheet]
+        name = sh.name
+        columns = []
+        for column in loc.table.columns:
+            if column.input and column.key in loc.cols:
+                kind, key = column.kind, column.key
+                columns.append(
+                    (
+                        column,
+                        loc.cols[key],
+                        column.required,
+                        kind in ("money", "number", "int"),
+                        key in ("likelihood", "impact"),
+                        kind == "money",
+                        column.list in _LIST_CHECKED,
+                        kind == "number" and key.endswith("_actual"),
+                    )
+                )
+        for row in loc.rows:
+            cells = sh.row(row)
+            for column, c, required_, numeric, scale, money, listed, actual in columns:
+                cell = cells.get(c)
+                if cell is None:
+                    if required_:
+                        yield Finding("V307", **_where(sh, row, c, column))
+                    continue
+                raw = cell.value
+                if raw is None or raw == "" or (isinstance(raw, str) and not raw.strip()):
+                    if required_:
+                        yield Finding("V307", **_where(sh, row, c, column))
+                    continue
+                value = parsed.get((name, row, c))
+                if value is None:
+                    continue  # unreadable: already reported while reading
+                if numeric and isinstance(raw, str) and value not in (0, Decimal(0)):
+                    yield Finding("V314", **_where(sh, row, c, column), params={"value": raw, "normalised": str(value)})
+                if scale and not 1 <= value <= 5:
+                    yield Finding("V302", **_where(sh, row, c, column), params={"value": value, "low": 1, "high": 5})
+                elif money and value < 0:
+                    yield Finding("V303", **_where(sh, row, c, column), params={"value": value})
+                elif listed:
+                    allowed = lists[column.list]  # type: ignore[index]
+                    if str(value) not in allowed:
+                        yield Finding(
+                            "V306", **_where(sh, row, c, column), params={"value": value, "example": allowed[0]}
+                        )
+                elif actual and value < 0:
+                    yield Finding("V303", **_where(sh, row, c, column), params={"value": value})
     yield from _numbering(rr)
     yield from _general(rr)
     yield from _targets(rr, years)
