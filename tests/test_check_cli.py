@@ -155,3 +155,18 @@ def test_every_command_is_documented() -> None:
         res = runner.invoke(app, [command, "--help"])
         assert res.exit_code == 0
         assert f"xlplan {command}" in readme
+
+
+@pytest.mark.parametrize("header_cell", ["B4", "G4", "F4", "M4"])
+def test_overwritten_budget_header_is_reported_not_a_crash(
+    tmp_path: Path, example_plan: Plan, header_cell: str
+) -> None:
+    from xlplan.cells import parse_a1
+
+    row, col = parse_a1(header_cell)
+    p = tmp_path / "hdr.xlsx"
+    p.write_bytes(render(example_plan, overrides=[(SHEETS.budget, row, col, "อื่น ๆ")]))
+    rep = check(p)
+    assert rep.plan is not None
+    assert "S203" in {f.code for f in rep.findings}
+    assert "F115" not in {f.code for f in rep.findings}
