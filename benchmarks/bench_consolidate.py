@@ -122,7 +122,7 @@ def main() -> None:
         sample = sample[: args.baseline_files]
         t0 = time.perf_counter()
         for p in sample:
-            pd.read_excel(p, sheet_name=None)
+            pd.read_excel(p, sheet_name=None, engine="openpyxl")
         base = time.perf_counter() - t0
         base_rate = len(sample) / base
         print(

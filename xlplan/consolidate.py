@@ -193,19 +193,15 @@ class Outcome:
     readable: bool = False  # a plan could be read from the file
     years: tuple[int, ...] = ()
     fingerprint: str = ""  # of what the plan says, to tell copies that disagree
-    items: list[tuple] = field(
-        default_factory=list
-    )  # (number, dimension, mission, indicator, kind, name, {year: baht}, responsible)
-    risks: list[tuple] = field(
-        default_factory=list
-    )  # (number, area, issue, likelihood, impact, score, level, measures, owner)
+    # (number, dimension, mission, indicator, kind, name, baht for each of `years`, responsible)
+    items: list[tuple] = field(default_factory=list)
+    # (number, area, issue, likelihood, impact, score, level, measures, owner)
+    risks: list[tuple] = field(default_factory=list)
     indicators: dict[str, int] = field(default_factory=dict)  # framework indicator code -> items naming it
-    progress: dict[int, tuple] = field(
-        default_factory=dict
-    )  # year -> (measures, reported_6, reported_12, done_12, spent_12)
-    findings: list[tuple] = field(
-        default_factory=list
-    )  # (code, severity, sheet, cell, column, message_th, message_en, hint_th, hint_en)
+    # year -> (measures, reported_6, reported_12, done_12, spent_12)
+    progress: dict[int, tuple] = field(default_factory=dict)
+    # (code, severity, sheet, cell, column, message_th, message_en, hint_th, hint_en)
+    findings: list[tuple] = field(default_factory=list)
     reason: str = ""
     seconds: float = 0.0
     skipped: str = ""  # why a file was not read at all
@@ -231,7 +227,7 @@ def _fill_rows(out: Outcome, p: Plan) -> None:
                 it.indicator,
                 it.kind,
                 it.name,
-                {y: float(v) for y, v in it.budget.items()},
+                tuple(float(it.budget.get(y, 0)) for y in p.years),  # in the order of out.years
                 it.responsible,
             )
         )
@@ -484,12 +480,13 @@ def _build(outs: list[Outcome], roster: list | None, seconds: float) -> Consolid
         org = o.org
         base = [org.get("code", ""), org.get("name", ""), org.get("province", ""), org.get("district", ""), o.verdict]
         budget_by_year = dict.fromkeys(years, 0.0)
-        for number, dim, mission, ind, kind, name, budget, responsible in o.items:
+        for number, dim, mission, ind, kind, name, amounts, responsible in o.items:
+            budget = dict(zip(o.years, amounts, strict=True))
             for y in years:
                 budget_by_year[y] += budget.get(y, 0.0)
             items_rows.append(
                 [*base, number, dim, mission, ind, kind, name, *[budget.get(y, 0.0) for y in years],
-                 sum(budget.values()), responsible]
+                 sum(amounts), responsible]
             )  # fmt: skip
         n_high = 0
         for r in o.risks:

@@ -14,6 +14,7 @@ import multiprocessing as mp
 import os
 import signal
 import time
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
@@ -59,18 +60,22 @@ def _worker(conn: Connection, fn: Callable[[Any], Any], memory: int | None) -> N
 
 
 class _Slot:
+    """One worker and the files it holds, in the order it works through them (``DEPTH`` at a time, so that it
+    never waits for the parent between two files)."""
+
     def __init__(self, ctx: Any, fn: Callable[[Any], Any], memory: int | None) -> None:
         self.conn, child = ctx.Pipe()
         self.proc = ctx.Process(target=_worker, args=(child, fn, memory), daemon=True)
         self.proc.start()
         child.close()
-        self.task: tuple[int, Any] | None = None
-        self.started = 0.0
+        self.tasks: deque[tuple[int, Any]] = deque()
+        self.started = 0.0  # when the worker began the first task it holds
 
     def give(self, index: int, item: Any) -> None:
-        self.task = (index, item)
-        self.started = time.monotonic()
-        self.conn.send(self.task)
+        if not self.tasks:
+            self.started = time.monotonic()
+        self.tasks.append((index, item))
+        self.conn.send((index, item))
 
     def kill(self) -> None:
         with contextlib.suppress(Exception):
@@ -78,6 +83,9 @@ class _Slot:
         self.proc.join(timeout=5)
         with contextlib.suppress(Exception):
             self.conn.close()
+
+
+DEPTH = 2
 
 
 def _death_reason(proc: Any) -> str:
@@ -103,63 +111,64 @@ def run(
 ) -> Iterator[tuple[int, Any]]:
     """(index, result) for every item, in completion order; a result is a Failure when the item's worker failed.
 
-    ``fn`` must be a module-level function (it runs in the workers) and should catch its own errors.
+    ``fn`` must be a module-level function (it runs in the workers) and should catch its own errors. A worker
+    works through its files in order, so when it dies the file it was on is the first one it holds; the files
+    queued behind it go to the next worker.
     """
     if not items:
         return
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(items)))
     ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
     slots = [_Slot(ctx, fn, memory) for _ in range(jobs)]
-    pending = iter(enumerate(items))
-    outstanding = 0
+    pending: deque[tuple[int, Any]] = deque(enumerate(items))
+    left = len(items)
+
+    def fill(slot: _Slot) -> None:
+        while pending and len(slot.tasks) < DEPTH:
+            slot.give(*pending.popleft())
+
+    def replace(i: int, reason: str) -> tuple[int, Any]:
+        """The worker of slot i failed on its first file: a new worker; its other files go back in the queue."""
+        slot = slots[i]
+        index, item = slot.tasks.popleft()
+        pending.extendleft(reversed(slot.tasks))
+        slot.kill()
+        slots[i] = _Slot(ctx, fn, memory)
+        return index, Failure(item, reason)
+
     try:
         for slot in slots:
-            nxt = next(pending, None)
-            if nxt is None:
-                break
-            slot.give(*nxt)
-            outstanding += 1
-        while outstanding:
-            busy = [s for s in slots if s.task is not None]
+            fill(slot)
+        while left:
+            busy = [s for s in slots if s.tasks]
             waits: list[Any] = [s.conn for s in busy] + [s.proc.sentinel for s in busy]
             now = time.monotonic()
-            left = min(s.started + timeout - now for s in busy)
-            ready = wait(waits, timeout=max(0.0, left))
-            now = time.monotonic()
-            for i, slot in enumerate(slots):
-                if slot.task is None:
-                    continue
-                index, item = slot.task
-                result: Any = None
-                done = False
-                if slot.conn in ready:
+            wait(waits, timeout=max(0.0, min(s.started + timeout - now for s in busy)))
+            for i in range(len(slots)):
+                slot = slots[i]
+                while slot.tasks and slot.conn.poll():
                     try:
                         got_index, result = slot.conn.recv()
-                        done = got_index == index
                     except (EOFError, OSError):
-                        result = Failure(item, _death_reason(slot.proc) if not slot.proc.is_alive() else "crashed")
-                        slot.kill()
-                        slots[i] = slot = _Slot(ctx, fn, memory)
-                        done = True
-                elif slot.proc.sentinel in ready or not slot.proc.is_alive():
+                        break
+                    index, _item = slot.tasks.popleft()
+                    slot.started = time.monotonic()
+                    left -= 1
+                    yield (got_index if got_index == index else index), result
+                if not slot.tasks:
+                    fill(slot)
+                    continue
+                if not slot.proc.is_alive():
                     slot.proc.join(timeout=1)
-                    result = Failure(item, _death_reason(slot.proc))
-                    slot.kill()
-                    slots[i] = slot = _Slot(ctx, fn, memory)
-                    done = True
-                elif now - slot.started > timeout:
-                    result = Failure(item, f"timeout: reading took longer than {timeout:.0f} s")
-                    slot.kill()
-                    slots[i] = slot = _Slot(ctx, fn, memory)
-                    done = True
-                if done:
-                    slot.task = None
-                    outstanding -= 1
-                    yield index, result
-                    nxt = next(pending, None)
-                    if nxt is not None:
-                        slot.give(*nxt)
-                        outstanding += 1
+                    left -= 1
+                    yield replace(i, _death_reason(slot.proc))
+                    fill(slots[i])
+                elif time.monotonic() - slot.started > timeout:
+                    left -= 1
+                    yield replace(i, f"timeout: reading took longer than {timeout:.0f} s")
+                    fill(slots[i])
+                else:
+                    fill(slot)
     finally:
         for slot in slots:
             with contextlib.suppress(Exception):

@@ -185,7 +185,7 @@ class _Book:
         self.f_bold_num = wb.add_format({**base, "num_format": "#,##0.00", "bold": True, "top": 1})
         self.f_bold_int = wb.add_format({**base, "num_format": "#,##0", "bold": True, "top": 1})
         self.f_bold = wb.add_format({**base, "bold": True, "top": 1})
-        self.bulk: dict[str, tuple[int, list[list[Any]]]] = {}  # sheet -> (first data row, the other rows)
+        self.bulk: dict[str, tuple[int, pd.DataFrame]] = {}  # sheet -> (first data row, its table)
 
     def sheet(self, name: str, landscape: bool = True) -> Any:
         ws = self.wb.add_worksheet(name)
@@ -214,16 +214,15 @@ class _Book:
             ws.write_string(head, c, _label("kind_item" if key == "items" and col == "kind" else col), self.f_head)
             ws.set_column(c, c, WIDTH.get(col, 14))
             formats.append(self._format(col, df[col]))
-        values = _values(df)
-        if values:
-            for c, v in enumerate(values[0]):
+        if len(df):
+            for c, v in enumerate(_values(df.iloc[:1])[0]):
                 if v is None:
                     ws.write_blank(head + 1, c, None, formats[c])
                 elif isinstance(v, str):
                     ws.write_string(head + 1, c, v, formats[c])
                 else:
                     ws.write_number(head + 1, c, v, formats[c])
-            self.bulk[SHEET[key]] = (head + 1, values[1:])
+            self.bulk[SHEET[key]] = (head + 1, df)
         last = head + len(df)
         ws.autofilter(head, 0, max(head, last), max(0, len(df.columns) - 1))
         ws.freeze_panes(head + 1, 0)
@@ -258,8 +257,8 @@ def _values(df: pd.DataFrame) -> list[list[Any]]:
 _CELL_STYLE = re.compile(rb'<c r="([A-Z]+)[0-9]+" s="([0-9]+)"')
 
 
-def _rows_xml(first: int, rows: list[list[Any]], styles: dict[int, bytes]) -> bytes:
-    """Sheet XML for rows after the first (0-based ``first``), in the first row's cell formats."""
+def _rows_xml(start: int, rows: list[list[Any]], styles: dict[int, bytes]) -> bytes:
+    """Sheet XML for ``rows``, the first of them on sheet row ``start`` (1-based), in the given cell formats."""
     width = max((len(r) for r in rows), default=0)
     # per column: the fixed pieces of its cells, so that each cell is a few string joins
     pre = [f'<c r="{col_letter(c)}' for c in range(width)]
@@ -269,7 +268,7 @@ def _rows_xml(first: int, rows: list[list[Any]], styles: dict[int, bytes]) -> by
     num_mid = [f'" s="{styles.get(c, b"0").decode()}"><v>' for c in range(width)]
     parts: list[str] = []
     add = parts.append
-    for i, row in enumerate(rows, start=first + 2):
+    for i, row in enumerate(rows, start=start):
         n = str(i)
         add(f'<row r="{n}">')
         for c, v in enumerate(row):
@@ -285,8 +284,11 @@ def _rows_xml(first: int, rows: list[list[Any]], styles: dict[int, bytes]) -> by
     return "".join(parts).encode("utf-8")
 
 
-def _add_rows(data: bytes, bulk: dict[str, tuple[int, list[list[Any]]]]) -> bytes:
-    """Put the rows kept aside by ``table`` into their sheets' XML (after each sheet's first record)."""
+CHUNK = 5000  # rows converted and compressed at a time: memory stays flat however large the table
+
+
+def _add_rows(data: bytes, bulk: dict[str, tuple[int, pd.DataFrame]]) -> bytes:
+    """Put the rows after each detail sheet's first record into its XML, streamed a chunk at a time."""
     import zipfile
 
     src = zipfile.ZipFile(io.BytesIO(data))
@@ -294,32 +296,34 @@ def _add_rows(data: bytes, bulk: dict[str, tuple[int, list[list[Any]]]]) -> byte
     rels = src.read("xl/_rels/workbook.xml.rels").decode("utf-8")
     targets = dict(re.findall(r'Id="(rId[0-9]+)"[^>]*Target="([^"]+)"', rels))
     targets |= {k: v for v, k in re.findall(r'Target="([^"]+)"[^>]*Id="(rId[0-9]+)"', rels)}
-    parts: dict[str, tuple[int, list[list[Any]]]] = {}
+    parts: dict[str, tuple[int, pd.DataFrame]] = {}
     for name, rid in re.findall(r'<sheet name="([^"]+)" sheetId="[0-9]+" r:id="(rId[0-9]+)"', wb_xml):
         name = html.unescape(name)
-        if name in bulk and bulk[name][1]:
+        if name in bulk and len(bulk[name][1]) > 1:
             parts["xl/" + targets[rid].lstrip("/").removeprefix("xl/")] = bulk[name]
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
         for info in src.infolist():
             content = src.read(info)
-            if info.filename in parts:
-                first, rows = parts[info.filename]
-                end_tag = f'<row r="{first + 1}"'.encode()
-                start = content.index(end_tag)
-                stop = content.index(b"</row>", start) + len(b"</row>")
-                styles = {col_index(m.group(1).decode()): m.group(2) for m in _CELL_STYLE.finditer(content[start:stop])}
-                content = content[:stop] + _rows_xml(first, rows, styles) + content[stop:]
-                last_row = first + 1 + len(rows)
-                content = re.sub(
-                    rb'<dimension ref="([A-Z]+[0-9]+):([A-Z]+)[0-9]+"/>',
-                    lambda m, n=last_row: (
-                        b'<dimension ref="' + m.group(1) + b":" + m.group(2) + str(n).encode() + b'"/>'
-                    ),
-                    content,
-                    count=1,
-                )
-            z.writestr(info, content)
+            if info.filename not in parts:
+                z.writestr(info, content)
+                continue
+            first, df = parts[info.filename]
+            start = content.index(f'<row r="{first + 1}"'.encode())
+            stop = content.index(b"</row>", start) + len(b"</row>")
+            styles = {col_index(m.group(1).decode()): m.group(2) for m in _CELL_STYLE.finditer(content[start:stop])}
+            last_row = first + len(df)
+            head = re.sub(
+                rb'<dimension ref="([A-Z]+[0-9]+):([A-Z]+)[0-9]+"/>',
+                lambda m, n=last_row: b'<dimension ref="' + m.group(1) + b":" + m.group(2) + str(n).encode() + b'"/>',
+                content[:stop],
+                count=1,
+            )
+            with z.open(zipfile.ZipInfo(info.filename, info.date_time), "w", force_zip64=True) as f:
+                f.write(head)
+                for k in range(1, len(df), CHUNK):
+                    f.write(_rows_xml(first + 1 + k, _values(df.iloc[k : k + CHUNK]), styles))
+                f.write(content[stop:])
     return out.getvalue()
 
 
