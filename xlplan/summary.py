@@ -319,7 +319,9 @@ def _add_rows(data: bytes, bulk: dict[str, tuple[int, pd.DataFrame]]) -> bytes:
                 content[:stop],
                 count=1,
             )
-            with z.open(zipfile.ZipInfo(info.filename, info.date_time), "w", force_zip64=True) as f:
+            part = zipfile.ZipInfo(info.filename, info.date_time)
+            part.compress_type = zipfile.ZIP_DEFLATED
+            with z.open(part, "w", force_zip64=True) as f:
                 f.write(head)
                 for k in range(1, len(df), CHUNK):
                     f.write(_rows_xml(first + 1 + k, _values(df.iloc[k : k + CHUNK]), styles))
