@@ -43,7 +43,13 @@ __all__ = [
 
 JOB_SCRIPT = Path(__file__).resolve().with_name("lo_uno_job.py")
 DEFAULT_UNO_PYTHON = "/usr/bin/python3"
-EDIT_OPS = {"insert_rows": ("sheet", "row"), "delete_rows": ("sheet", "row"), "set": ("sheet", "cell", "value")}
+EDIT_OPS = {
+    "insert_rows": ("sheet", "row"),
+    "delete_rows": ("sheet", "row"),
+    "set": ("sheet", "cell", "value"),
+    "unprotect": ("sheet",),
+    "protect": ("sheet",),
+}
 _TAIL_CHARS = 3000
 
 

@@ -264,6 +264,13 @@ def apply_edit(doc: Any, edit: dict[str, Any]) -> None:
             rows.insertByIndex(row - 1, count)
         else:
             rows.removeByIndex(row - 1, count)
+    elif op in ("unprotect", "protect"):
+        # the sheet protection the template uses has no password; deleting rows that hold locked (formula)
+        # cells needs it lifted, in LibreOffice as in Excel (the workbook's instructions say so)
+        if op == "unprotect":
+            sheet.unprotect(edit.get("password", ""))
+        else:
+            sheet.protect(edit.get("password", ""))
     elif op == "set":
         if "cell" not in edit or "value" not in edit:
             raise JobError(f"edit {edit!r} needs 'cell' and 'value'")

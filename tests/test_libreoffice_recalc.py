@@ -131,3 +131,24 @@ def test_bahttext_matches_libreoffice(tmp_path: Path) -> None:
     wb.close()
     got = run_job(path, read=[("S", f"A{i + 1}") for i in range(len(amounts))])["values"]
     assert [got[f"S!A{i + 1}"] for i in range(len(amounts))] == [bahttext(n) for n in amounts]
+
+
+def test_a_row_deleted_inside_the_table_leaves_totals_right(example_xlsx: Path, example_plan: Plan) -> None:
+    """Deleting item 1 (19,800 a year, dimension 1) in LibreOffice: the ranges shrink and totals follow.
+
+    A row holding locked formula cells can only be deleted with the sheet's protection lifted (it has no
+    password), in LibreOffice as in Excel: a staff member does that first, as the instructions sheet says."""
+    pos = _positions(example_plan)
+    edits = [
+        {"op": "unprotect", "sheet": B},
+        {"op": "delete_rows", "sheet": B, "row": pos["first"], "count": 1},
+        {"op": "protect", "sheet": B},
+    ]
+    res = run_job(example_xlsx, edits=edits, recalc=True, read=_summary_cells(pos, shift=-1))
+    v = res["values"]
+    r1, g = pos["dim1"] - 1, pos["grand"] - 1
+    assert v[f"{B}!E{r1}"] == 10
+    assert [v[f"{B}!{c}{r1}"] for c in YEAR_COLS] == [98320 - 19800] * 5
+    assert v[f"{B}!E{g}"] == 28
+    assert [v[f"{B}!{c}{g}"] for c in YEAR_COLS] == [150320 - 19800] * 5
+    assert res["formulas_excel"][f"{B}!G{g}"] == f"=SUM($G${pos['first']}:$G${pos['marker'] - 1})"
