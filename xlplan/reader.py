@@ -82,6 +82,19 @@ class Located:
     def first(self) -> int:
         return self.header_row + 1
 
+    def finding(self, code: str, row: int | None, key: str, **params: Any) -> Finding:
+        """A finding at this table's column ``key`` in ``row``, labelled as staff see the column."""
+        col = self.table.column(key)
+        return Finding(
+            code,
+            sheet=self.sheet,
+            row=row,
+            col=self.cols.get(key),
+            column_th=col.th.replace("\n", " "),
+            column_en=col.en,
+            params=params,
+        )
+
     def placed(self) -> Placed:
         return Placed(self.sheet, self.first, self.marker if self.marker is not None else self.end + 1, self.cols)
 
