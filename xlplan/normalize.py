@@ -291,14 +291,8 @@ def _words_match(words: str, value: Decimal) -> bool:
     return any(said == bahttext(value, style) for style in ("libreoffice", "excel"))
 
 
-@_total(_wrong_type(_EXPECTED_AMOUNT))
-def parse_amount(raw: Any) -> Parsed:
-    """Baht -> Decimal, from a number cell or from the many ways amounts are typed as text.
-
-    No-budget markers ("xxx", "-", "ไม่ใช้งบประมาณ", "0.-") read as 0 with N353. Negative amounts are read (ranges
-    are checked elsewhere). Two amounts in one cell are V310; anything else unreadable is V301.
-    """
-    wrong = _wrong_type(_EXPECTED_AMOUNT)
+def _numeric_start(raw: Any, wrong: Callable[[Any], Note]) -> Parsed | tuple[str, list[Note]]:
+    """What amounts and numbers share: empty and number cells are done here; text comes back cleaned."""
     if raw is None:
         return Parsed(None)
     if _is_number(raw):
@@ -309,6 +303,21 @@ def parse_amount(raw: Any) -> Parsed:
     s, notes = _prepare(raw)
     if not s:
         return Parsed(None)
+    return s, notes
+
+
+@_total(_wrong_type(_EXPECTED_AMOUNT))
+def parse_amount(raw: Any) -> Parsed:
+    """Baht -> Decimal, from a number cell or from the many ways amounts are typed as text.
+
+    No-budget markers ("xxx", "-", "ไม่ใช้งบประมาณ", "0.-") read as 0 with N353. Negative amounts are read (ranges
+    are checked elsewhere). Two amounts in one cell are V310; anything else unreadable is V301.
+    """
+    wrong = _wrong_type(_EXPECTED_AMOUNT)
+    start = _numeric_start(raw, wrong)
+    if isinstance(start, Parsed):
+        return start
+    s, notes = start
     if _NO_BUDGET.fullmatch(_AMOUNT_SUFFIX.sub("", _AMOUNT_PREFIX.sub("", s))):
         return Parsed(Decimal(0), (*notes, ("N353", {"value": raw})))
     words = None
@@ -337,16 +346,10 @@ def parse_number(raw: Any) -> Parsed:
     fraction (80% is 0.8): only the caller, who knows the cell's format, can tell.
     """
     wrong = _wrong_type(_EXPECTED_NUMBER)
-    if raw is None:
-        return Parsed(None)
-    if _is_number(raw):
-        value = _decimal_of(raw)
-        return Parsed(value) if value is not None else Parsed(None, error=wrong(raw))
-    if not isinstance(raw, str):
-        return Parsed(None, error=wrong(raw))
-    s, notes = _prepare(raw)
-    if not s:
-        return Parsed(None)
+    start = _numeric_start(raw, wrong)
+    if isinstance(start, Parsed):
+        return start
+    s, notes = start
     tokens = list(_NUMBER_TOKEN.finditer(s))
     outside = _NUMBER_TOKEN.sub(" ", s)
     if not tokens or _HAS_DIGIT.search(outside):
