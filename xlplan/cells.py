@@ -16,14 +16,24 @@ _A1 = re.compile(r"^\$?([A-Za-z]{1,3})\$?([0-9]{1,7})$")
 
 def col_letter(col: int) -> str:
     """0 -> A, 25 -> Z, 26 -> AA, 16383 -> XFD."""
+    if 0 <= col < _NEAR_COLS:
+        return _NEAR[col]
     if not 0 <= col < MAX_COL:
         raise ValueError(f"column index out of range: {col}")
+    return _letters(col)
+
+
+def _letters(col: int) -> str:
     letters = ""
     col += 1
     while col:
         col, rem = divmod(col - 1, 26)
         letters = chr(65 + rem) + letters
     return letters
+
+
+_NEAR_COLS = 702  # A..ZZ, every column a plan or a summary uses: looked up, not computed (this runs per cell)
+_NEAR = tuple(_letters(c) for c in range(_NEAR_COLS))
 
 
 def col_index(letters: str) -> int:
@@ -42,6 +52,8 @@ def a1(row: int, col: int, *, abs_row: bool = False, abs_col: bool = False) -> s
     """(0, 0) -> A1; with abs flags, $A$1."""
     if not 0 <= row < MAX_ROW:
         raise ValueError(f"row index out of range: {row}")
+    if not (abs_row or abs_col):
+        return f"{col_letter(col)}{row + 1}"
     return f"{'$' if abs_col else ''}{col_letter(col)}{'$' if abs_row else ''}{row + 1}"
 
 

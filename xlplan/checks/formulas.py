@@ -97,7 +97,13 @@ def shown(cell: Cell | None, fallback: Any = None) -> Any:
     return cell.value
 
 
+_NUMBER = (int, float)  # exactly these classes (bool is an int, and is not a number here)
+
+
 def _same(found: Any, expected: Any) -> bool:
+    fc, ec = found.__class__, expected.__class__
+    if fc in _NUMBER and ec in _NUMBER:  # the usual case, decided as below
+        return abs(found - expected) < TOLERANCE
     if isinstance(expected, tuple):
         return any(_same(found, e) for e in expected)
     fn, en = num(found), num(expected)
@@ -191,6 +197,7 @@ class _BudgetIndex:
         self.b = rr.tables.get("budget")
         self.first: dict[Any, int] = {}
         self.rows: dict[Any, list[int]] = {}
+        self._totals: dict[Any, float] = {}
         if self.b is None:
             return
         sh = rr.book.sheets[self.b.sheet]
@@ -219,13 +226,17 @@ class _BudgetIndex:
         if key_value in (None, ""):
             return ""
         assert self.b is not None
-        sh = self.rr.book.sheets[self.b.sheet]
-        rows = self.rows.get(_key(key_value), [])
-        total = 0.0
-        for y in self.rr.layout.years:
-            c = self.b.cols.get(f"y{y}")
-            if c is not None:
-                total += sum(num(shown(sh.get(r, c))) or 0 for r in rows)
+        k = _key(key_value)
+        total = self._totals.get(k)  # several measures and the details row name the same item
+        if total is None:
+            sh = self.rr.book.sheets[self.b.sheet]
+            rows = self.rows.get(k, [])
+            total = 0.0
+            for y in self.rr.layout.years:
+                c = self.b.cols.get(f"y{y}")
+                if c is not None:
+                    total += sum(num(shown(sh.get(r, c))) or 0 for r in rows)
+            self._totals[k] = total
         return total
 
 
@@ -284,9 +295,15 @@ def _budget(rr: ReadResult) -> list[Expect]:
     tcol = loc.table.column("total")
     th, en = _label(tcol)
     out = []
+    # each row's year amounts as SUM adds them (what each cell shows, text as 0), taken once for all the sums below
+    last = loc.marker if loc.marker is not None else loc.end + 1
+    amounts: dict[int, list[float]] = {}
+    for row in range(loc.first, last + 1):
+        cells = sh.row(row)
+        amounts[row] = [num(shown(cells.get(c))) or 0 for c in ycols] if cells else [0] * len(ycols)
+    total_col = loc.cols["total"]
     for row in loc.rows:
-        value = sum(num(shown(sh.get(row, c))) or 0 for c in ycols if c is not None)
-        out.append(Expect(sh, row, loc.cols["total"], F.row_total(p, years, row), value, "A501", th, en))
+        out.append(Expect(sh, row, total_col, F.row_total(p, years, row), sum(amounts[row]), "A501", th, en))
 
     # per-dimension summary and grand total: found by their labels below the table
     start = (loc.marker if loc.marker is not None else loc.end) + 1
@@ -302,11 +319,20 @@ def _budget(rr: ReadResult) -> list[Expect]:
         return out  # a header is missing (S203 says which): the summary's formulas cannot be rebuilt
     dims = _col_values(sh, loc, "dimension")
     names = _col_values(sh, loc, "name")
+    # COUNTIF/SUMIF of each dimension: the rows whose dimension cell matches it, found in one pass
+    by_dim: dict[str, set[int]] = {d.code: set() for d in rr.fw.dimensions}
+    codes = [(d.code, int(d.code)) for d in rr.fw.dimensions]
+    for r, v in dims:
+        if v is None or v == "":
+            continue
+        for code, n in codes:
+            if _matches(v, n):
+                by_dim[code].add(r)
     for d in rr.fw.dimensions:
         row = labels.get(f"มิติที่ {d.code}")
         if row is None:
             continue
-        rows_of_dim = {r for r, v in dims if _matches(v, int(d.code))}
+        rows_of_dim = by_dim[d.code]
         out.append(
             Expect(
                 sh,
@@ -319,9 +345,9 @@ def _budget(rr: ReadResult) -> list[Expect]:
                 f"Item count, dimension {d.code}",
             )
         )
-        for y, c in zip(years, ycols, strict=True):
+        for i, (y, c) in enumerate(zip(years, ycols, strict=True)):
             assert c is not None
-            value = sum(num(shown(sh.get(r, c))) or 0 for r in rows_of_dim)
+            value = sum(amounts[r][i] for r in rows_of_dim)
             out.append(
                 Expect(
                     sh,
@@ -361,9 +387,9 @@ def _budget(rr: ReadResult) -> list[Expect]:
                 "Item count, all",
             )
         )
-        for y, c in zip(years, ycols, strict=True):
+        for i, (y, c) in enumerate(zip(years, ycols, strict=True)):
             assert c is not None
-            value = sum(num(v) or 0 for _, v in _col_values(sh, loc, f"y{y}"))
+            value = sum(a[i] for a in amounts.values())
             out.append(Expect(sh, g, c, F.grand_sum(p, y), value, "A503", f"รวมทั้งสิ้น ปี {y}", f"Grand total {y}"))
         grand = sum(num(shown(sh.get(g, c))) or 0 for c in ycols if c is not None)
         out.append(
@@ -415,7 +441,7 @@ def _risks(rr: ReadResult) -> list[Expect]:
     lks = _col_values(sh, loc, "likelihood")
     ims = dict(_col_values(sh, loc, "impact"))
     # COUNTIFS: the rows matching each likelihood, and each impact (on first use), found once
-    lk_rows = {lk: [r for r, v in lks if _matches(v, lk)] for lk in range(1, 6)}
+    lk_rows = {lk: [r for r, v in lks if v is not None and _matches(v, lk)] for lk in range(1, 6)}
     im_rows: dict[int, set[int]] = {}
     for row in range(start, sh.max_row + 1):
         lab = norm_label(sh.value(row, lc))
@@ -426,7 +452,7 @@ def _risks(rr: ReadResult) -> list[Expect]:
         except ValueError:
             continue
         if impact not in im_rows:
-            im_rows[impact] = {r for r, _ in lks if _matches(ims.get(r), impact)}
+            im_rows[impact] = {r for r, v in ims.items() if v is not None and _matches(v, impact)}
         for likelihood in range(1, 6):
             count = sum(1 for r in lk_rows[likelihood] if r in im_rows[impact])
             out.append(
@@ -458,44 +484,39 @@ def _lookups(rr: ReadResult) -> list[Expect]:
             continue
         sh = rr.book.sheets[loc.sheet]
         # (column key, formula of the row's item-number cell, value of its item number, rule)
-        lookups: list[tuple[str, Callable[[str], str], Callable[[Any], Any], str]] = []
+        # (column key, the formula split where the row's item-number cell goes, value of its item number, rule):
+        # the formulas are built once with a stand-in for that cell, then joined around each row's cell
+        lookups: list[tuple[str, list[str], Callable[[Any], Any], str]] = []
         if "name" in loc.cols:
-            lookups.append(
-                (
-                    "name",
-                    lambda key_cell: F.lookup(bp, key_cell, "name"),
-                    lambda k: index.lookup(k, "name"),
-                    "C606",
-                )
-            )
+            lookups.append(("name", _split(F.lookup(bp, _KEY_CELL, "name")), lambda k: index.lookup(k, "name"), "C606"))
         if key == "details":
             if "responsible" in loc.cols:
                 lookups.append(
                     (
                         "responsible",
-                        lambda key_cell: F.lookup(bp, key_cell, "responsible"),
+                        _split(F.lookup(bp, _KEY_CELL, "responsible")),
                         lambda k: index.lookup(k, "responsible"),
                         "C606",
                     )
                 )
             if "budget" in loc.cols and all(f"y{y}" in b.cols for y in years):
-                lookups.append(
-                    (
-                        "budget",
-                        lambda key_cell: F.item_budget(bp, years, key_cell),
-                        index.budget,
-                        "A501",
-                    )
-                )
+                lookups.append(("budget", _split(F.item_budget(bp, years, _KEY_CELL)), index.budget, "A501"))
         labels = {col_key: _label(loc.table.column(col_key)) for col_key, *_ in lookups}
         number_col = loc.cols["number"]
         for row in loc.rows:
             k = shown(sh.get(row, number_col))
             key_cell = a1(row, number_col)
-            for col_key, formula, value, rule in lookups:
+            for col_key, parts, value, rule in lookups:
                 th, en = labels[col_key]
-                out.append(Expect(sh, row, loc.cols[col_key], formula(key_cell), value(k), rule, th, en))
+                out.append(Expect(sh, row, loc.cols[col_key], key_cell.join(parts), value(k), rule, th, en))
     return out
+
+
+_KEY_CELL = "\x00"  # a stand-in no formula holds
+
+
+def _split(formula: str) -> list[str]:
+    return formula.split(_KEY_CELL)
 
 
 def _coverage(rr: ReadResult) -> list[Expect]:
