@@ -48,11 +48,12 @@ def check(rr: ReadResult) -> Iterator[Finding]:
             if not below and row > loc.end:
                 continue
             cells = sh.row(row)
-            for col in sorted(cells):
+            # beside a table row only the columns right of the table count (the table's own are read as data)
+            cols = sorted(cells) if below else sorted(c for c in cells if c > width and c not in extra_cols)
+            for col in cols:
                 cell = cells[col]
                 if cell.empty:
                     continue
-                if below or (col > width and col not in extra_cols):
-                    text = cell.formula if cell.formula else str(cell.value)
-                    yield Finding("S207", sheet=sh.name, row=row, col=col, params={"value": text[:40]})
-                    break
+                text = cell.formula if cell.formula else str(cell.value)
+                yield Finding("S207", sheet=sh.name, row=row, col=col, params={"value": text[:40]})
+                break
