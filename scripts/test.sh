@@ -26,6 +26,7 @@ PY="${PYTHON:-python3}"
 .venv/bin/python -m pip install -q -e '.[test]'
 
 export XLPLAN_REQUIRE_LIBREOFFICE=1
+export XLPLAN_REQUIRE_ACCEL=1  # the compiled reader (xlplan._xlscan) must have built: tests fail, not skip, without it
 .venv/bin/ruff check xlplan tests scripts benchmarks
 set +e
 .venv/bin/python -m pytest "$@"

@@ -5,12 +5,19 @@ size, and grows past a gigabyte on a cell at XFD1048576. This reader streams eac
 entity expansion), keeps only the area a plan can occupy (``MAX_ROWS`` x ``MAX_COLS``), counts what lies beyond,
 and never reads more than ``MAX_PART_BYTES`` of any part. File-level dangers (bombs, entities, encryption) are
 turned away before this runs (:mod:`xlplan.sniff`).
+
+Speed: where the optional compiled scanner ``xlplan._xlscan`` is built (``setup.py``; it needs a C compiler at
+install), worksheets and shared strings in the usual shapes are checked and read by it in one pass; it answers
+only where it gives exactly what the Python code below gives, and says "unsure" otherwise (the Python code then
+reads the part, raising what it always raised). ``XLPLAN_PURE=1`` in the environment (read at every part) turns
+it off.
 """
 
 from __future__ import annotations
 
 import html
 import io
+import os
 import posixpath
 import re
 import zipfile
@@ -26,6 +33,11 @@ from xml.parsers.expat import ExpatError, ParserCreate
 from xlplan.cells import a1
 from xlplan.cells import parse_a1 as _parse_a1
 
+try:
+    from xlplan import _xlscan  # the optional compiled scanner (see setup.py)
+except ImportError:  # built without a C compiler: everything is read in Python
+    _xlscan = None
+
 parse_a1 = lru_cache(maxsize=65536)(_parse_a1)
 
 MAX_ROWS = 5_000  # a plan has tens of rows; a national roll-up stays far below this
@@ -38,6 +50,13 @@ NS_PKG = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 _EPOCH = datetime(1899, 12, 30)
 _DATE_FMT = re.compile(r"(?<![\\\"])[dmyeb]|วว|ดด|ปป", re.IGNORECASE)
 _BUILTIN_DATE_FMTS = set(range(14, 23)) | set(range(27, 37)) | set(range(45, 48)) | set(range(50, 59)) | {71, 72, 73}
+
+
+def _accelerator() -> Any:
+    """The compiled scanner, unless it is not built or XLPLAN_PURE=1 (read at every use, so tests can switch)."""
+    if _xlscan is None or os.environ.get("XLPLAN_PURE") == "1":
+        return None
+    return _xlscan
 
 
 class XlsxError(Exception):
@@ -232,7 +251,10 @@ def _shared_strings(z: _Package, part: str | None) -> list[str]:
         return []
     data = z.read(part, FAST_LIMIT)
     if data is not None:
-        fast = _shared_strings_fast(data)
+        scan = _accelerator()
+        fast = scan.scan_sst(data) if scan is not None else None  # None: unsure, Python decides
+        if fast is None:
+            fast = _shared_strings_fast(data)
         if fast is not None:
             return fast
     out: list[str] = []
@@ -637,6 +659,9 @@ def _prefixed_cells(data: bytes) -> bool:
 
 def _sheet_fast(data: bytes, sh: Sheet, strings: list[str], dates: set[int]) -> bool:
     """Parse a sheet's XML with regular expressions; False when it holds something only the full parser reads."""
+    scan = _accelerator()
+    if scan is not None and _sheet_scanned(scan, data, sh, strings, dates):
+        return True
     if b"<![CDATA[" in data:
         return False
     expat = ParserCreate()
@@ -695,6 +720,85 @@ def _sheet_fast(data: bytes, sh: Sheet, strings: list[str], dates: set[int]) -> 
     if far_row >= 0:
         sh.beyond = a1(min(far_row, 1_048_575), min(far_col, 16_383))
     return True
+
+
+def _sheet_scanned(scan: Any, data: bytes, sh: Sheet, strings: list[str], dates: set[int]) -> bool:
+    """The sheet as the compiled scanner reads it: the very Sheet the Python path above gives. The scanner answers
+    only for a well-formed sheet whose every cell has _SIMPLE_CELL_RE's shape (one the Python path reads with
+    _sheet_simple), builds the common cells as _sheet_simple decides them, and hands over the expression's groups of
+    the others, which _simple_cell decides as _sheet_simple does. False (sh untouched) when it is unsure."""
+    found = scan.scan_sheet(data, MAX_ROWS, MAX_COLS, strings, dates, Cell)
+    if found is None:
+        return False
+    cells, hard, max_row, max_col, far_row, far_col, truncated, merges = found
+    for text in merges:  # the ref texts, as _MERGE_RE takes them
+        if ":" in text:
+            (r0, c0), (r1, c1) = (parse_a1(x) for x in text.split(":"))
+            sh.merged.append((r0, c0, r1, c1))
+    if hard:
+        shared: dict[str, tuple[str, str]] = {}
+        for key, *groups in hard:  # in document order; each holds its place in cells (None there)
+            cell = _simple_cell(key[0], key[1], *groups, strings, dates, shared)
+            if cell is None:
+                del cells[key]
+                continue
+            cells[key] = cell
+            max_row, max_col = max(max_row, key[0]), max(max_col, key[1])
+    sh.cells.update(cells)
+    sh.max_row, sh.max_col = max(sh.max_row, max_row), max(sh.max_col, max_col)
+    sh.truncated = sh.truncated or truncated
+    if far_row >= 0:
+        sh.beyond = a1(min(far_row, 1_048_575), min(far_col, 16_383))
+    return True
+
+
+def _simple_cell(
+    row: int,
+    col: int,
+    style: bytes,
+    t: bytes,
+    f_open: bytes,
+    f_attrs: bytes,
+    f_text: bytes,
+    v_open: bytes,
+    v: bytes,
+    strings: list[str],
+    dates: set[int],
+    shared: dict[str, tuple[str, str]],
+) -> Cell | None:
+    """One cell from _SIMPLE_CELL_RE's groups, decided exactly as the loop of _sheet_simple decides it (None: not
+    kept). Only for cells the compiled scanner leaves to Python; the two must stay in step."""
+    if not f_open:
+        if t == b"s" and (not v or v.isdigit()):
+            n_strings = len(strings)
+            k = int(v) if v else n_strings
+            return None if k >= n_strings or not strings[k] else Cell(strings[k])
+        if not t or t == b"n":
+            return Cell(_number(v, style, dates)) if v else None
+        if t == b"str":
+            text = (_text(v) or "") if v_open else ""
+            return Cell(text) if text else None
+        raw = (_text(v) or "") if v_open else None
+        cell = _cell(row, col, t.decode(), int(style or 0), None, None, None, raw, None, strings, dates, shared)
+        return None if cell.value is None or cell.value == "" else cell
+    if not f_attrs.strip() and (not t or t == b"str" or t == b"n"):
+        formula = "=" + (_text(f_text) or "")
+        if t == b"str":
+            text = (_text(v) or "") if v_open else None
+            return Cell(text if text is not None else "", formula, None, text is not None)
+        if not v:
+            return Cell(None, formula, None, False)
+        return Cell(_number(v, style, dates), formula, None, True)
+    formula = _text(f_text) or ""
+    f_type = f_si = None
+    if f_attrs.strip():
+        attrs = dict(_ATTR_RE.findall(f_attrs))
+        f_type = attrs[b"t"].decode() if b"t" in attrs else None
+        f_si = attrs[b"si"].decode() if b"si" in attrs else None
+    raw = (_text(v) or "") if v_open else None
+    return _cell(
+        row, col, t.decode() if t else "n", int(style or 0), formula, f_type, f_si, raw, None, strings, dates, shared
+    )
 
 
 @lru_cache(maxsize=4096)
