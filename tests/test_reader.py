@@ -43,3 +43,36 @@ def test_blank_workbook_reads_as_an_empty_plan() -> None:
     back = _round_trip(blank_plan(org))
     assert back.org == org
     assert back.items == [] and back.risks == []
+
+
+def _fingerprint(plan: Plan) -> str:
+    from xlplan.reader import fingerprint
+
+    return fingerprint(read_plan(read_book(io.BytesIO(render(plan)))))
+
+
+def test_fingerprint_follows_what_the_plan_says(example_plan: Plan) -> None:
+    """Consolidation tells copies that disagree by this: the same plan gives the same, any typed change another."""
+    same = _fingerprint(example_plan)
+    assert same == _fingerprint(copy.deepcopy(example_plan))
+    assert len(same) == 64
+    for change in (
+        lambda p: setattr(p.items[3], "name", p.items[3].name + " (แก้ไข)"),
+        lambda p: p.items[0].budget.update({2566: p.items[0].budget[2566] + 1}),
+        lambda p: setattr(p.items[5].details, "rationale", "เหตุผลอื่น"),
+        lambda p: setattr(p.risks[0], "impact", 5 if p.risks[0].impact != 5 else 4),
+        lambda p: setattr(p.announcement, "signer", "นายสมชาย ใจดี"),
+    ):
+        other = copy.deepcopy(example_plan)
+        change(other)
+        assert _fingerprint(other) != same
+
+
+def test_fingerprint_takes_amounts_by_value() -> None:
+    from xlplan.reader import ReadResult, fingerprint
+
+    a = ReadResult.__new__(ReadResult)
+    b = ReadResult.__new__(ReadResult)
+    a.parsed = {("s", 4, 6): Decimal("5000"), ("s", 4, 1): "อบรม"}
+    b.parsed = {("s", 9, 6): Decimal("5000.00"), ("s", 9, 1): "อบรม"}  # typed 5,000.00, on another row
+    assert fingerprint(a) == fingerprint(b)

@@ -132,11 +132,15 @@ def lo_resaved(fault_dir: Path, example_xlsx: Path) -> Path:
 
 @pytest.mark.libreoffice
 @no_libreoffice
-def test_example_resaved_by_libreoffice_reads_the_same(lo_resaved: Path, example_plan: Plan) -> None:
+def test_example_resaved_by_libreoffice_reads_the_same(
+    lo_resaved: Path, example_plan: Plan, example_xlsx: Path
+) -> None:
     """LibreOffice rewrites formulas (sheet names unquoted), styles (General as a custom format) and strings."""
     report = check(lo_resaved)
     _assert_clean(report)
     assert report.plan == example_plan
+    # the same plan: consolidation takes the two files for copies that agree
+    assert report.meta["content"] == check(example_xlsx).meta["content"]
 
 
 @pytest.mark.libreoffice

@@ -10,7 +10,7 @@ from xml.parsers.expat import ExpatError
 from xlplan.checks import run_all
 from xlplan.findings import FileReport, Finding
 from xlplan.framework import Framework
-from xlplan.reader import read_plan
+from xlplan.reader import fingerprint, read_plan
 from xlplan.sniff import sniff
 from xlplan.xlsx import XlsxError, read_book
 
@@ -45,6 +45,7 @@ def check(path: str | Path, framework: Framework | None = None) -> FileReport:
         template=rr.template,
         sheet_order=book.order,
         revision=rr.plan.announcement.date,
+        content=fingerprint(rr),
     )
     return report
 

@@ -19,8 +19,6 @@ Rules, documented for the offices that rely on them:
 
 from __future__ import annotations
 
-import hashlib
-import json
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -210,14 +208,11 @@ class Outcome:
 def _fill_rows(out: Outcome, p: Plan) -> None:
     """The plan's contribution to every table, computed in the worker: the parent only concatenates, and holds
     no plan texts (rationale, method ...) it does not need."""
-    from xlplan.planfile import to_dict
-
     fw = load_framework()
     out.readable = True
     out.org = {k: str(v) for k, v in vars(p.org).items()}
     out.revision = p.announcement.date
     out.years = tuple(p.years)
-    out.fingerprint = _plan_key(to_dict(p))
     for it in p.items:
         out.items.append(
             (
@@ -324,6 +319,7 @@ def read_one(path_text: str) -> Outcome:
     ]
     if rep.plan is not None:
         out.template = str(rep.meta.get("template", ""))
+        out.fingerprint = str(rep.meta.get("content", ""))
         _fill_rows(out, rep.plan)
     out.seconds = time.perf_counter() - t0
     return out
@@ -362,11 +358,6 @@ def _num(v: Any) -> float:
     if v is None or v == "":
         return 0.0
     return float(v)
-
-
-def _plan_key(plan: dict[str, Any] | None) -> str:
-    """A fingerprint of what a plan says (not of the file's bytes): copies that disagree differ here."""
-    return hashlib.sha256(json.dumps(plan, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
 
 
 def consolidate(

@@ -8,6 +8,7 @@ be read becomes a finding, so nothing is changed silently. Checks (:mod:`xlplan.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -402,6 +403,14 @@ def _text(v: Any) -> str:
 
 def _dec(v: Any) -> Decimal | None:
     return None if v is None else Decimal(v)
+
+
+def fingerprint(rr: ReadResult) -> str:
+    """What a plan says, as a hash: every value read from a cell staff type (cleaned, in reading order; amounts by
+    value, so 5000 and 5,000.00 agree), not the file's bytes, nor where the rows are. Copies of one plan, re-saved
+    or sent twice, share it; copies that say different things differ."""
+    values = [float(v) if v.__class__ is Decimal else v for v in rr.parsed.values()]
+    return hashlib.sha256(repr(values).encode()).hexdigest()
 
 
 # ------------------------------------------------------------------------------------------------ whole book
