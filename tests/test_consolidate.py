@@ -168,3 +168,25 @@ def test_cli_refuses_an_input_as_output_and_skips_its_own_outputs(
     res = runner.invoke(app, ["consolidate", str(inbox), "-o", str(tmp_path / "again.xlsx"), "-q"])
     assert res.exit_code == 0
     assert "3 used" in res.output and "1 skipped" in res.output
+
+
+def test_data_files_escape_formula_like_text_in_csv_only(
+    run: tuple[Path, Manifest, Consolidation], tmp_path: Path
+) -> None:
+    _root, _m, c = run
+    items = c.items.copy()
+    items.loc[0, "name"] = '=HYPERLINK("http://x")'
+    items.loc[1, "name"] = "-ลดการทุจริต"
+    items.loc[2, "responsible"] = "@กองคลัง"
+    tables = Consolidation(**{**vars(c), "items": items})
+    write_data_files(tables, tmp_path)
+    csv = pd.read_csv(tmp_path / "items.csv", encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    assert csv.loc[0, "name"] == '\'=HYPERLINK("http://x")'
+    assert csv.loc[1, "name"] == "'-ลดการทุจริต"
+    assert csv.loc[2, "responsible"] == "'@กองคลัง"
+    assert csv.loc[3, "name"] == items.loc[3, "name"]  # other text as it is
+    assert (tmp_path / "items.csv").read_bytes()[:3] == b"\xef\xbb\xbf"
+    back = pd.read_parquet(tmp_path / "items.parquet")
+    assert back.loc[0, "name"] == '=HYPERLINK("http://x")'  # Parquet keeps the value
+    assert back["total"].sum() == pytest.approx(items["total"].sum())
+    assert float(csv["total"].astype(float).sum()) == pytest.approx(items["total"].sum())

@@ -74,9 +74,10 @@ def data_files_markdown() -> str:
         "",
         "Generated from `xlplan/consolidate.py` by `python -m xlplan.docs`; do not edit by hand.",
         "Each table is written as `NAME.parquet` and `NAME.csv` (UTF-8 with BOM, so Excel opens Thai correctly;",
-        "text starting with = + - @ is prefixed with an apostrophe). Columns come in this order and keep these",
-        "names; the year columns follow the plan years (here 2566-2570). The summary workbook holds the same",
-        "tables, with Thai headers.",
+        "text is quoted, and text starting with = + - @ (or a tab or carriage return) is prefixed with an",
+        "apostrophe; yes/no columns read true/false, empty cells are empty; Parquet keeps every value as it is).",
+        "Columns come in this order and keep these names; the year columns follow the plan years (here",
+        "2566-2570). The summary workbook holds the same tables, with Thai headers.",
         "",
     ]
     for name, cols in schema(DEFAULT_YEARS).items():
