@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import pickle
 import resource
 import sys
 import tempfile
@@ -79,13 +80,19 @@ def main() -> None:
     ap.add_argument("--orgs", type=int, default=7850)
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     ap.add_argument("--baseline-files", type=int, default=500)
-    ap.add_argument("--keep", type=Path, default=None, help="generate into this folder and keep it")
+    ap.add_argument("--keep", type=Path, default=None, help="keep the files here (a later run reuses them)")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         root = args.keep or Path(tmp)
         inbox = root / "inbox"
         t0 = time.perf_counter()
-        manifest = generate(inbox, args.orgs, seed=7850)
+        saved = root / f"manifest-{args.orgs}.pickle"
+        if args.keep and saved.exists():  # the same files as the last run with --keep (generation is not timed)
+            manifest = pickle.loads(saved.read_bytes())
+        else:
+            manifest = generate(inbox, args.orgs, seed=7850)
+            if args.keep:
+                saved.write_bytes(pickle.dumps(manifest))
         gen = time.perf_counter() - t0
         roster = manifest.write_roster_csv(root / "roster.csv")
         files = len(manifest.files)
