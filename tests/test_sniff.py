@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import random
 import string
+import struct
 import time
 import tracemalloc
+import zipfile
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 
 import openpyxl
 import pytest
-from hostile import BOMB_SIZE, CASES, LINK_TARGET, build_corpus, build_extras
+from hostile import BOMB_SIZE, CASES, LINK_TARGET, _bomb, _Member, _members, _raw_zip, build_corpus, build_extras
 
 from xlplan import sniff as sniff_module
 from xlplan.rules import RULES
@@ -346,3 +350,270 @@ def test_never_raises_on_damaged_workbooks(tmp_path: Path, corpus: dict[str, Pat
         path.write_bytes(bytes(damaged))
         assert_consistent(sniff(path), path)
     assert time.perf_counter() - start < 10
+
+
+# ------------------------------------------------------------------------------------------------ parts read straight
+
+SHEET = "xl/worksheets/sheet1.xml"
+
+
+def outcome(s: Sniffed) -> tuple[object, ...]:
+    return (s.kind, s.readable, [(f.code, f.params) for f in s.findings], sorted(s.parts.items()), s.parts_complete)
+
+
+def spy_stream(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The parts that go through zipfile's reader (_stream) from now on."""
+    calls: list[str] = []
+    real = sniff_module._stream
+
+    def spy(zf: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int, keep: list[bytes] | None = None) -> tuple[bytes, int]:
+        calls.append(info.filename)
+        return real(zf, info, cap, keep)
+
+    monkeypatch.setattr(sniff_module, "_stream", spy)
+    return calls
+
+
+def via_zipfile(path: Path, keep_parts: bool, monkeypatch: pytest.MonkeyPatch) -> Sniffed:
+    """sniff with every part read through zipfile, as before parts were read straight from the file's bytes."""
+    with monkeypatch.context() as m:
+        m.setattr(sniff_module, "_plain_part", lambda whole, info: None)
+        return sniff(path, keep_parts=keep_parts)
+
+
+def zip_members(path: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as z:
+        return {i.filename: z.read(i) for i in z.infolist()}
+
+
+def local_header(data: bytes, name: str) -> int:
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        return z.getinfo(name).header_offset
+
+
+def patched(data: bytes, at: int, fmt: str, value: int) -> bytes:
+    out = bytearray(data)
+    struct.pack_into(fmt, out, at, value)
+    return bytes(out)
+
+
+def test_plain_parts_are_read_straight(corpus: dict[str, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    """A normal workbook's parts never go through zipfile's reader, and come out as zipfile gives them."""
+    calls = spy_stream(monkeypatch)
+    s = sniff(corpus["ok"], keep_parts=True)
+    assert (s.findings, s.readable, s.parts_complete, calls) == ([], True, True, [])
+    assert s.parts == zip_members(corpus["ok"])
+
+
+def test_big_file_is_not_held_whole(extras: dict[str, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Over CHUNK, the file is read in chunks and every part through zipfile, as the memory bound wants."""
+    assert extras["lying_small"].stat().st_size > sniff_module.CHUNK
+    calls: list[str] = []
+    monkeypatch.setattr(sniff_module, "_plain_part", lambda whole, info: calls.append(info.filename))
+    assert [f.code for f in sniff(extras["lying_small"], keep_parts=True).findings] == ["F106"]
+    assert calls == []
+
+
+def test_bad_crc_read_straight_says_what_zipfile_says(
+    corpus: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A CRC that both headers agree on but the data do not match: found by the straight read, in zipfile's words."""
+    members = _members(corpus["ok"])
+    path = _raw_zip(
+        tmp_path / "crc.xlsx",
+        [_one(n, b, crc=zlib.crc32(b) ^ 1 if n == SHEET else None) for n, b in members.items()],
+    )
+    detail = f"ข้อมูลใน {SHEET} ไม่ตรงกับค่าตรวจสอบ (bad checksum in {SHEET})"
+    expected = via_zipfile(path, True, monkeypatch)
+    calls = spy_stream(monkeypatch)
+    s = sniff(path, keep_parts=True)
+    assert [(f.code, f.params) for f in s.findings] == [("F106", {"detail": detail})]
+    assert calls == []
+    assert outcome(s) == outcome(expected)
+    # Data flipped in the middle (the corpus's bad_crc) mostly fail to inflate to the declared size: zipfile's case.
+    assert outcome(sniff(corpus["bad_crc"], keep_parts=True)) == outcome(
+        via_zipfile(corpus["bad_crc"], True, monkeypatch)
+    )
+
+
+# A local header that disagrees with the zip directory: zipfile reads with the directory's values and checks only the
+# header's signature and name, so some disagreements are harmless and some are damage. Either way the part is left to
+# zipfile, and the finding is exactly zipfile's.
+LOCAL_LIES: dict[str, tuple[int, str, Callable[[int], int], list[tuple[str, dict[str, str]]]]] = {
+    "crc": (14, "<L", lambda v: v ^ 1, []),
+    "method": (8, "<H", lambda v: 0, []),
+    "flags": (6, "<H", lambda v: v | 0x2, []),
+    "size": (22, "<L", lambda v: v + 1, []),
+    "name": (30, "<B", lambda v: ord("X"), [("F106", {"detail": f"ส่วน {SHEET} เสียหาย ({SHEET} is damaged)"})]),
+    "signature": (0, "<L", lambda v: 0, [("F106", {"detail": f"ส่วน {SHEET} เสียหาย ({SHEET} is damaged)"})]),
+    "extra_length": (
+        28,
+        "<H",
+        lambda v: v + 3,
+        [("F106", {"detail": f"ข้อมูลบีบอัดใน {SHEET} เสียหาย (damaged data in {SHEET})"})],
+    ),
+}
+
+
+@pytest.mark.parametrize("lie", list(LOCAL_LIES))
+def test_local_header_disagreeing_goes_through_zipfile(
+    lie: str, corpus: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    offset, fmt, change, findings = LOCAL_LIES[lie]
+    data = corpus["ok"].read_bytes()
+    at = local_header(data, SHEET) + offset
+    path = tmp_path / f"{lie}.xlsx"
+    path.write_bytes(patched(data, at, fmt, change(struct.unpack_from(fmt, data, at)[0])))
+    expected = via_zipfile(path, True, monkeypatch)
+    calls = spy_stream(monkeypatch)
+    s = sniff(path, keep_parts=True)
+    assert [(f.code, f.params) for f in s.findings] == findings
+    assert calls == [SHEET]
+    assert outcome(s) == outcome(expected)
+    if not findings:
+        assert s.parts == zip_members(corpus["ok"])
+
+
+def test_lying_size_in_a_small_file(corpus: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """8 MB of blanks declared as 1,000 bytes, in a 30 KB file: read straight, capped at 1,001 bytes, then left to
+    zipfile (which stops at 1,000 and finds the CRC wrong)."""
+    path = tmp_path / "lying.xlsx"
+    _bomb(corpus["ok"], path, 8 * 1024 * 1024, declare=1000)
+    assert path.stat().st_size < sniff_module.CHUNK
+    sizes: list[int] = []
+    real = sniff_module._plain_part
+
+    def spy(whole: bytes, info: zipfile.ZipInfo) -> bytes | None:
+        part = real(whole, info)
+        sizes.append(-1 if part is None else len(part))
+        return part
+
+    monkeypatch.setattr(sniff_module, "_plain_part", spy)
+    calls = spy_stream(monkeypatch)
+    s = sniff(path, keep_parts=True)
+    detail = f"ข้อมูลใน {SHEET} ไม่ตรงกับค่าตรวจสอบ (bad checksum in {SHEET})"
+    assert [(f.code, f.params) for f in s.findings] == [("F106", {"detail": detail})]
+    assert calls == [SHEET] and -1 in sizes
+    assert peak_memory(lambda: sniff(path, keep_parts=True)) < MAX_PEAK
+
+
+@pytest.mark.parametrize("extra", [0, 500])
+def test_stream_shorter_than_declared(
+    extra: int, corpus: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A directory that declares more than the data give (CRC of what they give): zipfile's answer, not ours."""
+    members = _members(corpus["ok"])
+    sheet = members[SHEET]
+    c = zlib.compressobj(6, zlib.DEFLATED, -15)
+    packed = c.compress(sheet) + c.flush()
+    path = _raw_zip(
+        tmp_path / "short.xlsx",
+        [
+            _Member(n, packed, zlib.crc32(sheet), len(sheet) + extra) if n == SHEET else _one(n, b)
+            for n, b in members.items()
+        ],
+    )
+    expected = via_zipfile(path, True, monkeypatch)
+    calls = spy_stream(monkeypatch)
+    s = sniff(path, keep_parts=True)
+    assert outcome(s) == outcome(expected)
+    assert s.findings == [] and s.parts[SHEET] == sheet  # zipfile stops at the end of the data and checks the CRC
+    assert calls == ([SHEET] if extra else [])
+
+
+def _one(name: str, data: bytes, crc: int | None = None) -> _Member:
+    c = zlib.compressobj(6, zlib.DEFLATED, -15)
+    return _Member(name, c.compress(data) + c.flush(), zlib.crc32(data) if crc is None else crc, len(data))
+
+
+class _Unseekable(io.RawIOBase):
+    def __init__(self) -> None:
+        self.data = bytearray()
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, b: bytes) -> int:  # type: ignore[override]
+        self.data += b
+        return len(b)
+
+
+@pytest.mark.parametrize("variant", ["data_descriptor", "zip64"])
+def test_unusual_zips_go_through_zipfile(
+    variant: str, corpus: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Data descriptors (flag bit 3: sizes and CRC after the data) and zip64 local headers are zipfile's to read."""
+    members = _members(corpus["ok"])
+    if variant == "data_descriptor":
+        out = _Unseekable()  # zipfile writes data descriptors when it cannot seek back
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+            for name, data in members.items():
+                z.writestr(name, data)
+        raw = bytes(out.data)
+    else:
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+            for name, data in members.items():
+                with z.open(name, "w", force_zip64=True) as m:
+                    m.write(data)
+        raw = buf.getvalue()
+    path = tmp_path / f"{variant}.xlsx"
+    path.write_bytes(raw)
+    with zipfile.ZipFile(path) as z:
+        if variant == "data_descriptor":
+            assert all(i.flag_bits & 0x8 for i in z.infolist())
+    calls = spy_stream(monkeypatch)
+    s = sniff(path, keep_parts=True)
+    assert (s.findings, s.readable, s.parts_complete) == ([], True, True)
+    assert s.parts == members
+    assert sorted(calls) == sorted(members)
+
+
+def test_straight_and_zipfile_agree_on_hostile_files(
+    corpus: dict[str, Path], extras: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every small hostile file, and damaged workbooks (headers, directory, data), give exactly what reading every
+    part through zipfile gives."""
+    paths = [p for p in (*corpus.values(), *extras.values()) if p.stat().st_size <= sniff_module.CHUNK]
+    data = corpus["ok"].read_bytes()
+    with zipfile.ZipFile(corpus["ok"]) as z:
+        offsets = [i.header_offset for i in z.infolist()]
+    directory = struct.unpack_from("<L", data, data.rfind(b"PK\x05\x06") + 16)[0]  # where the directory starts
+    rng = random.Random(2568)
+    for i in range(120):
+        damaged = bytearray(data)
+        for _ in range(rng.randint(1, 3)):
+            if i % 3 == 0:  # a local header
+                at = rng.choice(offsets) + rng.randrange(30)
+            elif i % 3 == 1:  # the zip directory
+                at = rng.randrange(directory, len(data))
+            else:
+                at = rng.randrange(len(data))
+            damaged[at] = rng.randrange(256)
+        path = tmp_path / f"d{i}.xlsx"
+        path.write_bytes(bytes(damaged))
+        paths.append(path)
+    for path in paths:
+        for keep in (True, False):
+            assert outcome(sniff(path, keep_parts=keep)) == outcome(via_zipfile(path, keep, monkeypatch)), path.name
+
+
+@pytest.mark.parametrize(
+    ("head", "whole", "unsafe"),
+    [
+        (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\r\n<worksheet>', False, False),
+        (b"<worksheet>", False, False),
+        (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>', False, True),  # the root is past the head
+        (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>', True, False),
+        (b'<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE a [<!ENTITY b "c">]><a>&b;</a>', True, True),
+        (b"<!ENTITY x 'y'>", True, True),  # at the very start: '!' at 1, searched from 0
+        (b"<f>'Sheet 2'!A1</f><![CDATA[<!DOCTYPE]]>", True, True),  # after a '!' of a formula
+        (b"<f>'Sheet 2'!A1</f><!-- no declaration -->", True, False),
+        (b"<a>" + b"!" * 70_000 + b"<!ENTITY", False, True),
+        ('<?xml version="1.0" encoding="UTF-16"?><a/>'.encode("utf-16"), True, False),
+        ('<?xml version="1.0" encoding="UTF-16"?><!DOCTYPE a><a/>'.encode("utf-16"), True, True),
+        (b'<?xml version="1.0" encoding="UTF-8"?><!-- ' + b" " * 70_000, False, True),  # a comment past the head
+    ],
+)
+def test_unsafe_xml(head: bytes, whole: bool, unsafe: bool) -> None:
+    assert sniff_module._unsafe_xml(head, whole=whole) is unsafe

@@ -5,12 +5,17 @@ District offices receive junk by e-mail along with plans: empty files, CSV/HTML/
 (openpyxl, lxml, zlib) meet such files with tracebacks, hangs or gigabytes of memory, so :func:`sniff` looks only at
 magic bytes, the zip directory and capped, streamed part contents, and turns every problem into an F1xx finding.
 It never raises, never runs or expands anything, and reads the file in chunks.
+
+A file of at most CHUNK bytes is read whole (it is one chunk anyway) and everything after the hash works on those
+very bytes; the plain parts of such a zip (stored or deflated, headers agreeing) are decompressed straight from them
+(:func:`_plain_part`), capped as zipfile would cap them, everything else goes through zipfile.
 """
 
 from __future__ import annotations
 
 import codecs
 import hashlib
+import io
 import os
 import re
 import stat
@@ -128,6 +133,12 @@ _WORKBOOK_TYPES = frozenset(
     }
 )
 _XML_DECLS = ("<!DOCTYPE", "<!ENTITY")
+_DTD_BYTES = re.compile(rb"<!(?:DOCTYPE|ENTITY)")  # one pass for both of _XML_DECLS, as bytes
+# The usual head: the standard UTF-8 declaration (or none), blanks, the root element. _unsafe_xml would decode it as
+# UTF-8 and find the root element at once; this says so without decoding anything.
+_PLAIN_PROLOG = re.compile(
+    rb'(?:<\?xml version="1\.0" encoding="(?:UTF|utf)-8"(?: standalone="(?:yes|no)")?\?>)?[ \t\r\n]*<[A-Za-z_:]'
+)
 _ENCODING_DECL = re.compile(rb"\s*<\?xml[^>]{0,200}?encoding\s*=\s*[\"']([A-Za-z][A-Za-z0-9._-]{0,39})[\"']")
 _EXTERNAL_LINK = re.compile(r"^xl/externallinks/([^/]+\.xml)$")
 
@@ -216,11 +227,12 @@ def _sniff(s: Sniffed) -> None:
     with open(fd, "rb", closefd=True) as f:
         s.mtime = st.st_mtime
         try:
-            head, ole_names = _hash(f, s)
+            head, ole_names, whole = _hash(f, s)
         except OSError as exc:
             _cannot_open(s, exc)
             return
-        _classify(f, s, head, ole_names)
+        # A file read whole is looked at in memory: no more system calls, and exactly the bytes that were hashed.
+        _classify(f if whole is None else io.BytesIO(whole), s, head, ole_names, whole)
 
 
 def _cannot_open(s: Sniffed, exc: BaseException | None) -> None:
@@ -238,26 +250,31 @@ def _cannot_open(s: Sniffed, exc: BaseException | None) -> None:
     s.add("F114", detail=detail)
 
 
-def _hash(f: IO[bytes], s: Sniffed) -> tuple[bytes, frozenset[bytes]]:
-    """Hash the file in chunks; keep its head, and for compound files which directory names occur."""
+def _hash(f: IO[bytes], s: Sniffed) -> tuple[bytes, frozenset[bytes], bytes | None]:
+    """Hash the file in chunks; keep its head, for compound files which directory names occur, and the whole file
+    when it was a single chunk (None otherwise)."""
     h = hashlib.sha256()
     size = 0
     head = b""
+    first: bytes | None = b""  # the first chunk, as long as it is the only one
     scanner: _Scanner | None = None
     while chunk := f.read(CHUNK):
         if not size:
+            first = chunk
             head = chunk[:XML_HEAD]
             if head.startswith(_OLE_MAGIC):
                 scanner = _Scanner(_OLE_NAMES)
+        else:
+            first = None  # a bigger file is only ever held a chunk at a time
         h.update(chunk)
         size += len(chunk)
         if scanner is not None:
             scanner.feed(chunk)
     s.size, s.sha256 = size, h.hexdigest()
-    return head, frozenset(scanner.found) if scanner else frozenset()
+    return head, frozenset(scanner.found) if scanner else frozenset(), first
 
 
-def _classify(f: IO[bytes], s: Sniffed, head: bytes, ole_names: frozenset[bytes]) -> None:
+def _classify(f: IO[bytes], s: Sniffed, head: bytes, ole_names: frozenset[bytes], whole: bytes | None) -> None:
     is_zip = head[:4] in _ZIP_MAGICS
     is_ole = head.startswith(_OLE_MAGIC)
     if _LOCK_NAME.match(s.path.name) and not (is_zip or is_ole):  # a real workbook under a ~$ name is read
@@ -272,7 +289,7 @@ def _classify(f: IO[bytes], s: Sniffed, head: bytes, ole_names: frozenset[bytes]
     elif is_ole:
         _sniff_ole(s, ole_names)
     elif is_zip:
-        _sniff_zip(f, s)
+        _sniff_zip(f, s, whole)
     elif s.size <= LOCK_MAX_SIZE and _is_lock_content(head):
         s.kind = "lock"
         s.add("F107")
@@ -407,7 +424,7 @@ class _Scanner:
         self.tail = (self.tail + chunk)[-self.keep :] if len(chunk) < self.keep else chunk[-self.keep :]
 
 
-def _sniff_zip(f: IO[bytes], s: Sniffed) -> None:
+def _sniff_zip(f: IO[bytes], s: Sniffed, whole: bytes | None) -> None:
     s.kind = "zip"
     directory = _end_record(f, s.size)
     if directory is None:
@@ -433,7 +450,7 @@ def _sniff_zip(f: IO[bytes], s: Sniffed) -> None:
         return
     with zf:
         try:
-            _sniff_package(zf, s)
+            _sniff_package(zf, s, whole)
         except _Damaged as exc:  # corruption outranks whatever else was found
             s.findings = []
             s.add("F106", detail=exc.detail)
@@ -475,8 +492,11 @@ def _end_record(f: IO[bytes], size: int) -> tuple[int, int] | None:
     return entries, directory_size
 
 
-def _sniff_package(zf: zipfile.ZipFile, s: Sniffed) -> None:
-    """A zip that opened: bombs first (from declared sizes only), then what the package is, then its parts."""
+def _sniff_package(zf: zipfile.ZipFile, s: Sniffed, whole: bytes | None) -> None:
+    """A zip that opened: bombs first (from declared sizes only), then what the package is, then its parts.
+
+    ``whole``: the file's bytes, when it was read whole (its plain parts are then decompressed straight from them).
+    """
     infos = zf.infolist()
     lower = {i.filename.lower(): i for i in infos}
     if "xl/workbook.xml" in lower:
@@ -493,7 +513,7 @@ def _sniff_package(zf: zipfile.ZipFile, s: Sniffed) -> None:
         return
 
     if "mimetype" in lower:
-        mime = _read_head(zf, lower["mimetype"], 256).strip().decode("ascii", "replace")
+        mime = _read_head(zf, lower["mimetype"], 256, whole)[0].strip().decode("ascii", "replace")
         if mime.startswith(_ODS_MIME):
             s.kind = "ods"
             s.add("F104")
@@ -506,8 +526,9 @@ def _sniff_package(zf: zipfile.ZipFile, s: Sniffed) -> None:
     types: tuple[dict[str, str], dict[str, str]] | None = None
     unsafe: list[str] = []  # XML parts that declare (or may hide) a DTD: never handed to an XML parser
     ct_info = lower.get("[content_types].xml")
+    ct_part: bytes | None = None  # the whole part, when _read_head could read it straight (and checked its CRC)
     if ct_info is not None:
-        data = _read_head(zf, ct_info, MAX_CONTENT_TYPES)
+        data, ct_part = _read_head(zf, ct_info, MAX_CONTENT_TYPES, whole)
         if _unsafe_xml(data, whole=len(data) >= ct_info.file_size):
             unsafe.append(ct_info.filename)
         else:
@@ -534,7 +555,17 @@ def _sniff_package(zf: zipfile.ZipFile, s: Sniffed) -> None:
     for info in infos:
         name = info.filename.lower()
         keep: list[bytes] | None = [] if info.file_size <= min(KEEP_PART, keep_left) else None
-        head, size = _stream(zf, info, min(info.file_size, budget), keep)
+        # Straight from the file's bytes when the part is plain: the whole part at once, so at most KEEP_PART when
+        # it is kept anyway, else CHUNK (what _stream holds at a time); and never more than the budget.
+        part = None
+        if whole is not None and info.file_size <= min(budget, CHUNK if keep is None else KEEP_PART):
+            part = ct_part if info is ct_info and ct_part is not None else _plain_part(whole, info)
+        if part is not None:
+            head, size = part[:XML_HEAD], len(part)
+            if keep is not None:
+                keep.append(part)
+        else:
+            head, size = _stream(zf, info, min(info.file_size, budget), keep)
         budget -= size
         if keep is not None and size <= KEEP_PART:
             s.parts[info.filename] = keep[0] if len(keep) == 1 else b"".join(keep)
@@ -566,13 +597,25 @@ def _sniff_package(zf: zipfile.ZipFile, s: Sniffed) -> None:
             s.add("F112", target=target)
 
 
-def _read_head(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> bytes:
-    """The first ``limit`` bytes of a part, read in chunks (the CRC is checked later, by _stream)."""
+def _read_head(
+    zf: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int, whole: bytes | None = None
+) -> tuple[bytes, bytes | None]:
+    """The first ``limit`` bytes of a part, read in chunks (the CRC is checked later, by _stream); and the whole
+    part when it was read straight from ``whole`` (CRC checked), else None.
+
+    A part of at most ``limit`` bytes is read to its end, so zipfile checks its CRC here already; only such a part
+    is read straight, so that a bad CRC is reported here just the same.
+    """
+    if whole is not None and info.file_size <= limit:
+        _check_member(info)
+        part = _plain_part(whole, info)
+        if part is not None:
+            return part, part
     out = bytearray()
     with _open_member(zf, info) as m:
         while len(out) < limit and (chunk := _guard(info, m.read, min(CHUNK, limit - len(out)))):
             out += chunk
-    return bytes(out)
+    return bytes(out), None
 
 
 def _stream(zf: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int, keep: list[bytes] | None = None) -> tuple[bytes, int]:
@@ -596,6 +639,12 @@ def _stream(zf: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int, keep: list[byt
 
 
 def _open_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> IO[bytes]:
+    _check_member(info)
+    return _guard(info, zf.open, info)
+
+
+def _check_member(info: zipfile.ZipInfo) -> None:
+    """Refuse what is never read: encrypted parts (F105) and compression methods other than stored/deflated."""
     if info.flag_bits & 0x1:
         # Zip-level encryption (not how Excel encrypts, but still a password on the file).
         raise _Encrypted
@@ -607,7 +656,69 @@ def _open_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> IO[bytes]:
                 f"unsupported compression method {info.compress_type} in {_printable(info.filename)}",
             )
         )
-    return _guard(info, zf.open, info)
+
+
+# The local file header: signature, flags, method, CRC-32, compressed and uncompressed size, name and extra length.
+_LOCAL_HEADER = struct.Struct("<4s2xHH4xLLLHH")
+# Flags a plain part may have: deflate's compression-level hints (bits 1-2) and UTF-8 names (bit 11). Anything else
+# (encryption, data descriptors, patched data, masked headers...) goes through zipfile.
+_PLAIN_FLAGS = 0x0806
+
+
+def _plain_part(whole: bytes, info: zipfile.ZipInfo) -> bytes | None:
+    """A part decompressed straight from the file's bytes, exactly as zipfile would give it; None when it is not
+    plain (then zipfile reads it, and reports whatever is wrong in its own words).
+
+    Plain: stored or deflated, no flags but _PLAIN_FLAGS, a local header that agrees with the directory entry in
+    signature, flags, method, CRC, both sizes and name (zipfile itself checks only the signature and the name, and
+    reads with the directory's values: agreeing, the two give the same), data inside the file. The output is capped
+    at the declared size + 1: a part giving any other size than declared (a lying header, a cut stream) is left to
+    zipfile, whose output stops at the declared size. The CRC is then checked as zipfile checks it at the end of a
+    part; a mismatch gives the same F106 as zipfile's "Bad CRC-32" (see _guard).
+    """
+    size = info.file_size
+    if info.flag_bits & ~_PLAIN_FLAGS or info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        return None
+    at = info.header_offset
+    if at < 0 or at + _LOCAL_HEADER.size > len(whole):
+        return None
+    sig, flags, method, crc, csize, usize, name_len, extra_len = _LOCAL_HEADER.unpack_from(whole, at)
+    if (
+        sig != b"PK\x03\x04"
+        or flags != info.flag_bits
+        or method != info.compress_type
+        or crc != info.CRC
+        or csize != info.compress_size
+        or usize != size
+    ):
+        return None
+    start = at + _LOCAL_HEADER.size
+    try:  # zipfile decodes the local name as it decoded the directory's (UTF-8 by flag bit 11, else cp437)
+        name = info.orig_filename.encode("utf-8" if flags & 0x800 else "cp437")
+    except UnicodeEncodeError:
+        return None
+    if name_len != len(name) or whole[start : start + name_len] != name:
+        return None
+    start += name_len + extra_len
+    end = start + csize
+    limit = getattr(info, "_end_offset", None)  # newer zipfiles refuse entries that overlap the next one
+    if end > len(whole) or (limit is not None and end > limit):
+        return None
+    if method == zipfile.ZIP_STORED:
+        if csize != size:
+            return None
+        part = whole[start:end]
+    else:
+        try:
+            # max_length > 0 always (0 would mean unlimited): at most size + 1 bytes, however the data inflate.
+            part = zlib.decompressobj(-15).decompress(memoryview(whole)[start:end], size + 1)
+        except zlib.error:
+            return None
+        if len(part) != size:
+            return None
+    if zlib.crc32(part) != info.CRC:
+        raise _Damaged(_bad_checksum(info))
+    return part
 
 
 def _guard(info: zipfile.ZipInfo, fn: Any, arg: Any) -> Any:
@@ -617,7 +728,7 @@ def _guard(info: zipfile.ZipInfo, fn: Any, arg: Any) -> Any:
     except zipfile.BadZipFile as exc:
         name = _printable(info.filename)  # named only on failure: this wraps every read
         if "CRC" in str(exc):
-            raise _Damaged(_both(f"ข้อมูลใน {name} ไม่ตรงกับค่าตรวจสอบ", f"bad checksum in {name}")) from None
+            raise _Damaged(_bad_checksum(info)) from None
         raise _Damaged(_both(f"ส่วน {name} เสียหาย", f"{name} is damaged")) from None
     except zlib.error:
         name = _printable(info.filename)
@@ -628,6 +739,11 @@ def _guard(info: zipfile.ZipInfo, fn: Any, arg: Any) -> Any:
     except (OSError, ValueError, NotImplementedError, RuntimeError, struct.error) as exc:
         name = _printable(info.filename)
         raise _Damaged(_both(f"อ่าน {name} ไม่ได้", f"cannot read {name}, {_class_name(exc)}")) from None
+
+
+def _bad_checksum(info: zipfile.ZipInfo) -> str:
+    name = _printable(info.filename)
+    return _both(f"ข้อมูลใน {name} ไม่ตรงกับค่าตรวจสอบ", f"bad checksum in {name}")
 
 
 def _printable(text: str, limit: int = 80) -> str:
@@ -706,8 +822,12 @@ def _unsafe_xml(head: bytes, whole: bool) -> bool:
     '<!DOCTYPE' / '<!ENTITY' (as bytes, and decoded in the announced encoding, e.g. UTF-16) and either is the
     whole part or reaches the root element. A prolog running past the head (a 64 KB comment) is not trusted.
     """
-    if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+    # A match has its '!' at or after the first '!' of the head (a memchr): search from there, or not at all.
+    bang = head.find(b"!")
+    if bang >= 0 and _DTD_BYTES.search(head, max(bang - 1, 0)) is not None:
         return True
+    if _PLAIN_PROLOG.match(head) is not None:  # UTF-8, and the root element starts in the head: safe
+        return False
     if _is_utf8(head):
         # Decoded as UTF-8 (errors replaced), an ASCII text occurs where its bytes do: the search above sufficed.
         # The prolog is judged from the first few KB when they settle it (a cut character there is U+FFFD, which
