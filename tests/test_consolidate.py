@@ -190,3 +190,31 @@ def test_data_files_escape_formula_like_text_in_csv_only(
     assert back.loc[0, "name"] == '=HYPERLINK("http://x")'  # Parquet keeps the value
     assert back["total"].sum() == pytest.approx(items["total"].sum())
     assert float(csv["total"].astype(float).sum()) == pytest.approx(items["total"].sum())
+
+
+def test_plans_of_other_years_sum_by_year() -> None:
+    """A plan for 2567-2571 beside one for 2566-2570: each amount lands in its own year's column."""
+    from xlplan.consolidate import Outcome, _build
+
+    def plan(code: str, years: tuple[int, ...], amounts: tuple[float, ...]) -> Outcome:
+        o = Outcome(f"/in/{code}.xlsx", verdict="ok", readable=True, years=years, revision="2565-07-01")
+        o.org = {"code": code, "name": f"อบต.{code}", "province": "ลำปาง", "district": "เมือง"}
+        o.items = [(1, 1, "1.1", "1.1.1", "โครงการ", "อบรม", amounts, "สำนักปลัด")]
+        return o
+
+    c = _build(
+        [
+            plan("1", (2566, 2567, 2568, 2569, 2570), (100.0, 200.0, 300.0, 400.0, 500.0)),
+            plan("2", (2567, 2568, 2569, 2570, 2571), (10.0, 20.0, 30.0, 40.0, 50.0)),
+        ],
+        None,
+        0.0,
+    )
+    assert c.years == (2566, 2567, 2568, 2569, 2570, 2571)
+    rows = c.items.set_index("org_code")
+    assert [rows.loc["1", f"budget_{y}"] for y in c.years] == [100.0, 200.0, 300.0, 400.0, 500.0, 0.0]
+    assert [rows.loc["2", f"budget_{y}"] for y in c.years] == [0.0, 10.0, 20.0, 30.0, 40.0, 50.0]
+    assert rows.loc["2", "total"] == 150.0
+    orgs = c.orgs.set_index("org_code")
+    assert orgs.loc["2", "budget_2567"] == 10.0 and orgs.loc["2", "budget_total"] == 150.0
+    assert c.overview.loc[0, "budget_2567"] == 210.0 and c.overview.loc[0, "expected"] is None

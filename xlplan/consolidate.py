@@ -401,6 +401,12 @@ def consolidate(
     return _build(outs, expected, time.perf_counter() - t0)
 
 
+def _reorder(have: tuple[int, ...], amounts: tuple[float, ...], years: tuple[int, ...]) -> tuple[float, ...]:
+    """A plan's amounts by year, in the order of ``years`` (0 for a year the plan does not have)."""
+    budget = dict(zip(have, amounts, strict=True))
+    return tuple(budget.get(y, 0.0) for y in years)
+
+
 def _winner_key(o: Outcome) -> tuple:
     return (o.revision or "", o.mtime, -o.counts.get("error", 0))
 
@@ -472,15 +478,14 @@ def _build(outs: list[Outcome], roster: list | None, seconds: float) -> Consolid
         o = outs[i]
         org = o.org
         base = [org.get("code", ""), org.get("name", ""), org.get("province", ""), org.get("district", ""), o.verdict]
-        budget_by_year = dict.fromkeys(years, 0.0)
+        in_order = o.years == years  # amounts already in the order of the consolidation's years (the usual case)
+        per_item = []
         for number, dim, mission, ind, kind, name, amounts, responsible in o.items:
-            budget = dict(zip(o.years, amounts, strict=True))
-            for y in years:
-                budget_by_year[y] += budget.get(y, 0.0)
-            items_rows.append(
-                [*base, number, dim, mission, ind, kind, name, *[budget.get(y, 0.0) for y in years],
-                 sum(amounts), responsible]
-            )  # fmt: skip
+            by_year = amounts if in_order else _reorder(o.years, amounts, years)
+            per_item.append(by_year)
+            items_rows.append((*base, number, dim, mission, ind, kind, name, *by_year, sum(amounts), responsible))
+        totals = [sum(col, 0.0) for col in zip(*per_item, strict=True)] if per_item else [0.0] * len(years)
+        budget_by_year = dict(zip(years, totals, strict=True))
         n_high = 0
         for r in o.risks:
             if r[5] and r[5] >= high:
@@ -539,14 +544,28 @@ def _overview(
     keys = ["province", "district"]
     if orgs.empty:
         return pd.DataFrame(columns=columns)
-    received = orgs[orgs["status"] == "received"]
-    g = orgs.groupby(keys, sort=True)
-    out = pd.DataFrame(index=g.size().index)
-    out["expected"] = g["on_roster"].apply(lambda s: int((s == True).sum()) if s.notna().any() else None)  # noqa: E712
-    r = received.groupby(keys)
-    out["received"] = r.size()
-    out["valid"] = r["verdict"].apply(lambda s: int(s.isin(["ok", "warnings"]).sum()))
-    out["with_errors"] = r["verdict"].apply(lambda s: int((s == "errors").sum()))
+    # per group counts as sums of yes/no columns (one pass each, no Python per group)
+    received_mask = orgs["status"] == "received"
+    flags = pd.DataFrame(
+        {
+            "province": orgs["province"],
+            "district": orgs["district"],
+            "on_roster": orgs["on_roster"].eq(True).fillna(False).astype(bool),
+            "known": orgs["on_roster"].notna(),
+            "received": received_mask,
+            "valid": received_mask & orgs["verdict"].isin(["ok", "warnings"]),
+            "with_errors": received_mask & (orgs["verdict"] == "errors"),
+        }
+    )
+    f = flags.groupby(keys, sort=True)
+    out = pd.DataFrame(index=f.size().index)
+    sums = f[["on_roster", "received", "valid", "with_errors"]].sum()
+    # organisations expected (on the roster): none when no roster was given
+    known = f["known"].any()
+    expected = sums["on_roster"].astype("int64")
+    out["expected"] = expected if known.all() else expected.astype(object).where(known, None)
+    for col in ("received", "valid", "with_errors"):
+        out[col] = sums[col]
     it = items.assign(dim=items["dimension"].astype(str))
     ig = it.groupby(keys)
     for d in dims:
