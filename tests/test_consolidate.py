@@ -95,9 +95,16 @@ def test_duplicates_count_once_newest_wins_conflicts_flagged(run: tuple[Path, Ma
 def test_roster_lists_who_did_not_submit(run: tuple[Path, Manifest, Consolidation]) -> None:
     _root, m, c = run
     missing = set(c.orgs.loc[c.orgs["status"] == "not_submitted", "org_code"])
+    # an organisation whose only file is unreadable is known by the file's name: it sent something, to resend
     readable = {f.org_code for f in m.files if f.org_code and f.kind not in ("lock", "unreadable")}
-    assert missing == {o.code for o in m.roster} - readable
-    assert {o.code for o in m.not_submitted} <= missing
+    broken = {f.sender_code: f.path for f in m.files if f.kind == "unreadable" and f.sender_code not in readable}
+    assert broken, "the generated set has organisations whose only file is unreadable"
+    assert missing == {o.code for o in m.not_submitted}
+    resend = c.orgs[c.orgs["status"] == "sent_unreadable"].set_index("org_code")
+    assert set(resend.index) == set(broken)
+    for code, path in broken.items():
+        assert resend.loc[code, "path"] == str(path)
+        assert resend.loc[code, "verdict"] == "unreadable"
     assert len(c.orgs) == len(m.roster)
 
 
@@ -218,3 +225,34 @@ def test_plans_of_other_years_sum_by_year() -> None:
     orgs = c.orgs.set_index("org_code")
     assert orgs.loc["2", "budget_2567"] == 10.0 and orgs.loc["2", "budget_total"] == 150.0
     assert c.overview.loc[0, "budget_2567"] == 210.0 and c.overview.loc[0, "expected"] is None
+
+
+def test_unreadable_files_are_matched_to_the_roster_by_their_names() -> None:
+    from types import SimpleNamespace
+
+    from xlplan.consolidate import Outcome, _senders
+    from xlplan.framework import load
+
+    def org(code: str, name: str, district: str, province: str = "ลำปาง") -> SimpleNamespace:
+        return SimpleNamespace(org=SimpleNamespace(code=code, name=name, district=district, province=province))
+
+    roster = [
+        org("6520101", "องค์การบริหารส่วนตำบลบางม่วง", "เมือง"),
+        org("6520102", "องค์การบริหารส่วนตำบลบางม่วงใต้", "เมือง"),
+        org("4520301", "เทศบาลตำบลบ้านใหม่", "เกาะคา"),
+        org("4520401", "เทศบาลตำบลบ้านใหม่", "แจ้ห่ม"),
+        org("4520501", "เทศบาลตำบลนาแก้ว", "งาว"),
+        org("6520601", "องค์การบริหารส่วนตำบลทุ่งผึ้ง", "แจ้ห่ม"),
+    ]
+    files = {
+        "/in/ลำปาง/เมือง/แผน อบต.บางม่วงใต้ (แก้ไข).xlsx": "6520102",  # the longer name, abbreviated
+        "/in/ลำปาง/อำเภอแจ้ห่ม/แผนป้องกันการทุจริต_เทศบาลตำบลบ้านใหม่.xlsx": "4520401",  # told apart by folder
+        "/in/ส่งทางไลน์/เทศบาลตำบลบ้านใหม่.xlsx": None,  # two of that name, no folder to tell: nobody
+        "/in/๔๕๒๐๕๐๑ แผน.xls": "4520501",  # the code, in Thai digits
+        "/in/scan0001.pdf.xlsx": None,  # names nobody
+    }
+    broken = [(i, Outcome(path, verdict="unreadable")) for i, path in enumerate(files)]
+    found = _senders(roster, broken, load())
+    assert {code: o.path for code, (_i, o) in found.items()} == {
+        code: path for path, code in files.items() if code is not None
+    }

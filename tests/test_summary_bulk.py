@@ -87,8 +87,8 @@ def test_every_cell_reads_back(district: tuple[Path, Consolidation], monkeypatch
             assert list(got) == [v if not isinstance(v, float) or math.isfinite(v) else None for v in row], (key, i)
     values = openpyxl.load_workbook(out, read_only=True, data_only=True)[SHEET["overview"]]
     formulas = openpyxl.load_workbook(out, read_only=True)[SHEET["overview"]]
-    body = list(values.iter_rows(min_row=13, max_row=12 + len(c.overview), values_only=True))
-    text = list(formulas.iter_rows(min_row=13, max_row=12 + len(c.overview), values_only=True))
+    body = list(values.iter_rows(min_row=14, max_row=13 + len(c.overview), values_only=True))
+    text = list(formulas.iter_rows(min_row=14, max_row=13 + len(c.overview), values_only=True))
     assert len(body) == len(c.overview) > 1
     for got, f, want in zip(body, text, c.overview.itertuples(index=False), strict=True):
         assert list(got[:2]) == [want.province, want.district]

@@ -341,6 +341,11 @@ def consolidate_cmd(
     not_sub = int((result.orgs["status"] == "not_submitted").sum())
     if not_sub:
         typer.echo(f"ยังไม่ส่ง {not_sub} อปท. / {not_sub} organisations have not submitted")
+    resend = int((result.orgs["status"] == "sent_unreadable").sum())
+    if resend:
+        typer.echo(
+            f"ส่งไฟล์ที่อ่านไม่ได้ {resend} อปท. (ต้องส่งใหม่) / {resend} organisations sent only unreadable files (to resend)"
+        )
     typer.echo(f"เขียน {out} แล้ว / wrote {out}")
 
 

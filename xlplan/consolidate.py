@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import codecs
 import io
+import re
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -407,6 +408,53 @@ def _reorder(have: tuple[int, ...], amounts: tuple[float, ...], years: tuple[int
     return tuple(budget.get(y, 0.0) for y in years)
 
 
+_CODE_RUN = re.compile(r"[0-9]{4,10}")
+_THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
+
+
+def _squash(text: str, shorts: Iterable[tuple[str, str]] = ()) -> str:
+    """Text compared for names: Thai digits as ASCII, abbreviations of organisation types written out
+    (อบต. -> องค์การบริหารส่วนตำบล), no spaces, underscores or dots left, lower case."""
+    text = text.translate(_THAI_DIGITS)
+    for short, full in shorts:
+        text = text.replace(short, full)
+    return re.sub(r"[\s_.\-]+", "", text).lower()
+
+
+def _senders(missing: list, broken: list[tuple[int, Outcome]], fw: Any) -> dict[str, tuple[int, Outcome]]:
+    """Organisations of the roster with no readable plan whose unreadable file is recognisable by its name:
+    org code -> (index, outcome) of that file. An unreadable file carries no code inside, so its name says who
+    sent it: a roster code in it (6460305_แผน.xlsx), else the longest roster name in it (แผน อบต.บางม่วงใต้.xlsx
+    is บางม่วงใต้, not บางม่วง), the same name in two districts told apart by the folders. A file that names
+    nobody, or two organisations alike, is matched to no one (it stays in the ledger)."""
+    if not missing or not broken:
+        return {}
+    shorts = sorted(((str(t["short"]), str(t["th"])) for t in fw.raw["org_types"]), key=lambda x: -len(x[0]))
+    by_code = {r.org.code: r for r in missing if r.org.code}
+    by_name: dict[str, list] = {}
+    for r in missing:
+        name = _squash(r.org.name, shorts)
+        if name:
+            by_name.setdefault(name, []).append(r)
+    out: dict[str, tuple[int, Outcome]] = {}
+    for i, o in broken:
+        path = Path(o.path)
+        stem = path.stem.translate(_THAI_DIGITS)
+        cands = list({by_code[c].org.code: by_code[c] for c in _CODE_RUN.findall(stem) if c in by_code}.values())
+        if not cands:
+            squashed = _squash(stem, shorts)
+            hits = [n for n in by_name if n in squashed]
+            if hits:
+                longest = max(len(n) for n in hits)
+                cands = [r for n in hits if len(n) == longest for r in by_name[n]]
+        if len(cands) > 1:  # the same name in several districts: the folders the file was found in tell
+            folders = _squash(str(path.parent), shorts)
+            cands = [r for r in cands if _squash(r.org.district) in folders and _squash(r.org.province) in folders]
+        if len(cands) == 1 and cands[0].org.code not in out:
+            out[cands[0].org.code] = (i, o)
+    return out
+
+
 def _winner_key(o: Outcome) -> tuple:
     return (o.revision or "", o.mtime, -o.counts.get("error", 0))
 
@@ -506,12 +554,22 @@ def _build(outs: list[Outcome], roster: list | None, seconds: float) -> Consolid
         )  # fmt: skip
     if roster is not None:
         received = {outs[i].org.get("code") for i in used}
-        for r in roster:
-            if r.org.code not in received:
+        missing = [r for r in roster if r.org.code not in received]
+        broken = [(i, o) for i, o in enumerate(outs) if o.verdict in ("unreadable", "failed") and not o.readable]
+        sent = _senders(missing, broken, fw)
+        for r in missing:
+            if r.org.code in sent:  # sent a file that could not be read: to be sent again, not chased as missing
+                i, o = sent[r.org.code]
                 org_rows.append(
                     [r.org.code, r.org.name, r.org.type, r.org.province, r.org.district, r.org.subdistrict,
-                     "not_submitted", "", True, None, "", 0, 0, 0, 0, 0, 0, *[0.0 for _ in years], 0.0]
+                     "sent_unreadable", o.verdict, True, i + 1, o.path, o.counts.get("error", 0), 0, 0, 0, 0, 0,
+                     *[0.0 for _ in years], 0.0]
                 )  # fmt: skip
+                continue
+            org_rows.append(
+                [r.org.code, r.org.name, r.org.type, r.org.province, r.org.district, r.org.subdistrict,
+                 "not_submitted", "", True, None, "", 0, 0, 0, 0, 0, 0, *[0.0 for _ in years], 0.0]
+            )  # fmt: skip
     for i, o in enumerate(outs):
         for f in o.findings:
             find_rows.append([i + 1, o.path, o.org.get("code", ""), o.org.get("name", ""), o.verdict, *f])

@@ -51,8 +51,9 @@ def rules_markdown() -> str:
 TABLES = {
     "overview": "One row per province and district: organisations expected (with a roster), received, valid "
     "(verdict ok or warnings), with errors; items per dimension; budget per year and per dimension.",
-    "orgs": "One row per organisation: the file used for it, its verdict and counts; organisations on the roster "
-    "that sent nothing have status not_submitted.",
+    "orgs": "One row per organisation: the file used for it, its verdict and counts. Organisations on the roster "
+    "without a readable plan: status sent_unreadable when an unreadable file names them (a roster code or, the "
+    "longest, a roster name in the file name; the file in file_id/path), else not_submitted.",
     "items": "One row per item (project/activity/measure) of every used plan, with its budget for each year.",
     "risks": "One row per risk of every used plan, with its score and level.",
     "coverage": "One row per organisation, one column per framework indicator: the number of items naming it.",

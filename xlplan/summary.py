@@ -137,6 +137,7 @@ STATUS_TH = {
     "no_org_code": "ไม่มีรหัส อปท.",
     "received": "ได้รับแล้ว",
     "not_submitted": "ยังไม่ส่ง",
+    "sent_unreadable": "ส่งแล้วแต่อ่านไม่ได้",
 }
 WIDTH = {
     "path": 40,
@@ -202,6 +203,7 @@ class _Book:
 
     def sheet(self, name: str, landscape: bool = True) -> Any:
         ws = self.wb.add_worksheet(name)
+        ws.set_default_row(21)  # a line of 14 pt Thai with its vowels above and below (15 pt clips them)
         ws.set_paper(9)
         if landscape:
             ws.set_landscape()
@@ -646,14 +648,22 @@ def render_summary(c: Consolidation, title: str = "") -> bytes:
         b.f_int,
         not_sub,
     )
+    ov.write_string(10, 0, "ส่งแล้วแต่อ่านไม่ได้ (ต้องส่งใหม่)", b.f_head)
+    ov.write_formula(
+        10,
+        1,
+        f'=COUNTIF({_range(SHEET["orgs"], c.orgs, "status", of, ol)},"{STATUS_TH["sent_unreadable"]}")',
+        b.f_int,
+        int((c.orgs["status"] == "sent_unreadable").sum()),
+    )
 
     # by province and district
-    head = 11
+    head = 12  # below the file accounting (rows 3-11) and one blank row
     ov.set_row(head, 64)
     cols = list(c.overview.columns)
     for k, col in enumerate(cols):
         ov.write_string(head, k, _label(col), b.f_head)
-        ov.set_column(k, k, 13 if k > 1 else 18)
+        ov.set_column(k, k, 13 if k > 1 else 30)  # column A also holds the file-accounting labels above
     items, orgs = c.items, c.orgs
     itf, itl = spans["items"]
     i_prov = _range(SHEET["items"], items, "province", itf, itl)
