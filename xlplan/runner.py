@@ -10,6 +10,7 @@ tries to take more raises MemoryError inside the worker (caught by the task) or 
 from __future__ import annotations
 
 import contextlib
+import gc
 import multiprocessing as mp
 import os
 import signal
@@ -42,6 +43,11 @@ def _worker(conn: Connection, fn: Callable[[Any], Any], memory: int | None) -> N
         with contextlib.suppress(ValueError, OSError):
             resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
+    # A file's objects are freed by reference counting once it is done (reading makes no reference cycles to speak
+    # of), so the cyclic collector is run far less often than its default, and never over the modules imported:
+    # ~3% fewer instructions per workbook, more in time (it walks memory the file no longer needs).
+    gc.freeze()
+    gc.set_threshold(100_000, 50, 100)
     while True:
         try:
             task = conn.recv()
