@@ -349,7 +349,11 @@ def _locate(sh: Sheet, table: Table, ctx: _Ctx, stop_labels: tuple[str, ...] = (
     input_set = {cols[c.key] for c in table.columns if c.input and c.key in cols}
     for row in range(loc.first, end + 1):
         cells = sh.row(row)
-        if cells and any(not cells[c].empty for c in input_set.intersection(cells)):
+        # a row with anything typed in an input column (Cell.empty, inlined: this runs for every row's cells)
+        if cells and any(
+            (cell := cells[c]).formula is not None or (cell.value is not None and cell.value != "")
+            for c in input_set.intersection(cells)
+        ):
             loc.rows.append(row)
     return loc
 
@@ -401,8 +405,13 @@ def _text(v: Any) -> str:
     return "" if v is None else str(v)
 
 
+_ZERO = Decimal(0)
+
+
 def _dec(v: Any) -> Decimal | None:
-    return None if v is None else Decimal(v)
+    if v is None or v.__class__ is Decimal:
+        return v  # Decimals are immutable: the parsed amount itself
+    return Decimal(v)
 
 
 def fingerprint(rr: ReadResult) -> str:
@@ -476,10 +485,11 @@ def read_plan(book: Book, framework: Framework | None = None) -> ReadResult:
         loc = tables["budget"]
         sh = book.sheets[loc.sheet]
         columns = _input_columns(loc, ())
+        year_keys = [(y, f"y{y}") for y in years]
         for row in loc.rows:
             v = _row_values(ctx, sh, loc, row, columns=columns)
             number = v.get("number")
-            budget = {y: (_dec(v.get(f"y{y}")) or Decimal(0)) for y in years}
+            budget = {y: (_dec(v.get(k)) or _ZERO) for y, k in year_keys}
             item = Item(
                 number=number if isinstance(number, int) else 0,
                 dimension=v.get("dimension") if isinstance(v.get("dimension"), int) else 0,
