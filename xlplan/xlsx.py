@@ -616,18 +616,8 @@ def _sheet_simple(data: bytes, sh: Sheet, strings: list[str], dates: set[int]) -
             else:
                 cell = Cell(_number(v, style, dates), formula, None, True)
         else:  # shared formulas, other types
-            formula = _text(f_text) or ""
-            f_type = f_si = None
-            if f_attrs.strip():
-                attrs = dict(_ATTR_RE.findall(f_attrs))
-                f_type = attrs[b"t"].decode() if b"t" in attrs else None
-                f_si = attrs[b"si"].decode() if b"si" in attrs else None
-            raw = (_text(v) or "") if v_open else None
             try:
-                cell = _cell(
-                    row, col, t.decode() if t else "n", int(style or 0), formula, f_type, f_si, raw, None, strings,
-                    dates, shared,
-                )  # fmt: skip
+                cell = _other_formula(row, col, style, t, f_attrs, f_text, v_open, v, strings, dates, shared)
             except Exception:
                 if _covers(found, data):
                     raise
@@ -789,6 +779,24 @@ def _simple_cell(
         if not v:
             return Cell(None, formula, None, False)
         return Cell(_number(v, style, dates), formula, None, True)
+    return _other_formula(row, col, style, t, f_attrs, f_text, v_open, v, strings, dates, shared)
+
+
+def _other_formula(
+    row: int,
+    col: int,
+    style: bytes,
+    t: bytes,
+    f_attrs: bytes,
+    f_text: bytes,
+    v_open: bytes,
+    v: bytes,
+    strings: list[str],
+    dates: set[int],
+    shared: dict[str, tuple[str, str]],
+) -> Cell:
+    """A formula cell of _SIMPLE_CELL_RE's groups other than a plain one (shared formulas, other types), as
+    :func:`_cell` reads it; for :func:`_sheet_simple` and :func:`_simple_cell` alike."""
     formula = _text(f_text) or ""
     f_type = f_si = None
     if f_attrs.strip():
