@@ -539,17 +539,17 @@ CASES: tuple[Case, ...] = (
         "S203",
         typed((BUDGET, _B.header_row, _B.col("responsible"), "ผู้รับผิดชอบโครงการ")),
         BUDGET,
-        None,
-        "the budget header หน่วยงานรับผิดชอบ retyped; the finding names the header row only (no column: it is "
-        "the column that is missing). The retyped header also shows as an added column (S210, info)",
+        a1(_B.header_row, _B.col("responsible")),
+        "the budget header หน่วยงานรับผิดชอบ retyped; the finding is at the header cell where the column would be "
+        "(right of the header before it). The retyped header also shows as an added column (S210, info)",
         "budget",
     ),
     Case(
         "S203",
         typed((GEN, general_field("subdistrict").row, 0, "ตำบลที่ตั้ง")),
         GEN,
-        None,
-        "the general sheet's label ตำบล retyped: the field cannot be found",
+        a1(general_field("subdistrict").row, 0),
+        "the general sheet's label ตำบล retyped: the field cannot be found (at the label's cell in the template)",
         "general",
     ),
     Case(
@@ -602,8 +602,9 @@ CASES: tuple[Case, ...] = (
         "S209",
         typed((DETAILS, DETAILS_MARKER, 0, None)),
         DETAILS,
-        None,
-        "the details sheet's end-marker text deleted (no formula ranges over that table)",
+        a1(_D.header_row, 0),
+        "the details sheet's end-marker text deleted (no formula ranges over that table); at the table's first "
+        "header cell",
     ),
     Case(
         "S210",
@@ -878,7 +879,7 @@ CASES: tuple[Case, ...] = (
         "I5",
         "50,000 spent on an item budgeted 19,800 that year",
     ),
-    Case("P707", model(lambda p: setattr(p, "risks", [])), RISKS, None, "no risk assessed"),
+    Case("P707", model(lambda p: setattr(p, "risks", [])), RISKS, a1(_R.header_row + 1, 0), "no risk assessed"),
 )
 
 

@@ -306,9 +306,9 @@ def _locate(sh: Sheet, table: Table, ctx: _Ctx, stop_labels: tuple[str, ...] = (
         if hits_by_row[row] > best_hits:
             best_row, best_hits = row, hits_by_row[row]
     if best_hits < max(2, len(table.columns) // 3):
-        for col in table.columns:
-            if col.required or not col.input:
-                ctx.add("S203", sheet=sh.name, column=col)
+        for i, col in enumerate(table.columns):
+            if col.required or not col.input:  # at the header cell the template has for it
+                ctx.add("S203", sheet=sh.name, row=table.header_row, col=i, column=col)
         return None
     cols: dict[str, int] = {}
     header = sh.row(best_row)
@@ -319,10 +319,18 @@ def _locate(sh: Sheet, table: Table, ctx: _Ctx, stop_labels: tuple[str, ...] = (
             cols[key] = c
         elif v not in (None, "") and key is None:
             ctx.add("S210", sheet=sh.name, row=best_row, col=c, value=str(v)[:40])
+    taken = set(cols.values())
+    after = -1  # the column of the last header found, in the table's order
     for i, col in enumerate(table.columns):
         if col.key not in cols:
-            ctx.add("S203", sheet=sh.name, row=best_row, column=col)
-        elif cols[col.key] != i and _first_moved(table, cols) == col.key:
+            # where it would be: right of the header found before it (the cell that holds something else, or
+            # nothing), unless another known header sits there
+            at = after + 1 if after >= 0 else i
+            ctx.add("S203", sheet=sh.name, row=best_row, col=None if at in taken else at, column=col)
+            after = at
+            continue
+        after = cols[col.key]
+        if cols[col.key] != i and _first_moved(table, cols) == col.key:
             ctx.add(
                 "S204",
                 sheet=sh.name,
@@ -343,8 +351,8 @@ def _locate(sh: Sheet, table: Table, ctx: _Ctx, stop_labels: tuple[str, ...] = (
         if stops and norm_label(v0) in stops:
             end = row - 1
             break
-    if marker is None:
-        ctx.add("S209", sheet=sh.name, row=best_row)
+    if marker is None:  # at the table's first header cell: where the table whose end is missing starts
+        ctx.add("S209", sheet=sh.name, row=best_row, col=0)
     loc = Located(table, sh.name, best_row, cols, marker, end)
     input_set = {cols[c.key] for c in table.columns if c.input and c.key in cols}
     for row in range(loc.first, end + 1):

@@ -31,8 +31,16 @@ def check(rr: ReadResult) -> Iterator[Finding]:
     risks = rr.tables.get("risks")
     if risks is not None:
         sh = rr.book.sheets[risks.sheet]
-        if not plan.risks:
-            yield Finding("P707", sheet=sh.name, row=risks.first)
+        if not plan.risks:  # at the first input cell of the empty table
+            first_input = next((c for c in risks.table.columns if c.input and c.key in risks.cols), None)
+            yield Finding(
+                "P707",
+                sheet=sh.name,
+                row=risks.first,
+                col=risks.cols[first_input.key] if first_input else 0,
+                column_th=first_input.th.replace("\n", " ") if first_input else "",
+                column_en=first_input.en if first_input else "",
+            )
         high = next(lv for lv in fw.risk_levels if lv.code == "high").min_score
         c = risks.cols.get("measures")
         for r, row in zip(plan.risks, risks.rows, strict=False):

@@ -9,7 +9,7 @@ from typing import Any
 
 from xlplan import normalize as N
 from xlplan.findings import Finding
-from xlplan.layout import GENERAL_FIELDS, TARGET_COLS, Column
+from xlplan.layout import GENERAL_FIELDS, GENERAL_LABEL_COL, TARGET_COLS, Column
 from xlplan.reader import ReadResult, targets_block
 from xlplan.xlsx import Sheet
 
@@ -124,8 +124,8 @@ def _general(rr: ReadResult) -> Iterator[Finding]:
     fw = rr.fw
     for f in GENERAL_FIELDS:
         if f.key not in rr.general:
-            if f.required or f.key in ("template", "framework"):
-                yield Finding("S203", sheet=sh.name, column_th=f.th, column_en=f.en)
+            if f.required or f.key in ("template", "framework"):  # at the label's cell in the template
+                yield Finding("S203", sheet=sh.name, row=f.row, col=GENERAL_LABEL_COL, column_th=f.th, column_en=f.en)
             continue
         row, col = rr.general[f.key]
         cell = sh.get(row, col)
