@@ -250,9 +250,12 @@ def test_unreadable_files_are_matched_to_the_roster_by_their_names() -> None:
         "/in/ส่งทางไลน์/เทศบาลตำบลบ้านใหม่.xlsx": None,  # two of that name, no folder to tell: nobody
         "/in/๔๕๒๐๕๐๑ แผน.xls": "4520501",  # the code, in Thai digits
         "/in/scan0001.pdf.xlsx": None,  # names nobody
+        "/in/ลำปาง/แจ้ห่ม/อบต.ทุ่งผึ้งเหนือ (ฉบับเก่า).xlsx": None,  # a bad copy from ทุ่งผึ้งเหนือ, which sent its plan
     }
+    roster.append(org("6520602", "องค์การบริหารส่วนตำบลทุ่งผึ้งเหนือ", "แจ้ห่ม"))  # received: not missing
     broken = [(i, Outcome(path, verdict="unreadable")) for i, path in enumerate(files)]
-    found = _senders(roster, broken, load())
+    missing = {r.org.code for r in roster} - {"6520602"}
+    found = _senders(roster, missing, broken, load())
     assert {code: o.path for code, (_i, o) in found.items()} == {
         code: path for path, code in files.items() if code is not None
     }

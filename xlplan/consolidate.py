@@ -421,18 +421,22 @@ def _squash(text: str, shorts: Iterable[tuple[str, str]] = ()) -> str:
     return re.sub(r"[\s_.\-]+", "", text).lower()
 
 
-def _senders(missing: list, broken: list[tuple[int, Outcome]], fw: Any) -> dict[str, tuple[int, Outcome]]:
-    """Organisations of the roster with no readable plan whose unreadable file is recognisable by its name:
-    org code -> (index, outcome) of that file. An unreadable file carries no code inside, so its name says who
-    sent it: a roster code in it (6460305_แผน.xlsx), else the longest roster name in it (แผน อบต.บางม่วงใต้.xlsx
-    is บางม่วงใต้, not บางม่วง), the same name in two districts told apart by the folders. A file that names
-    nobody, or two organisations alike, is matched to no one (it stays in the ledger)."""
+def _senders(
+    roster: list, missing: set[str], broken: list[tuple[int, Outcome]], fw: Any
+) -> dict[str, tuple[int, Outcome]]:
+    """Organisations of the roster with no readable plan (codes in ``missing``) whose unreadable file is
+    recognisable by its name: org code -> (index, outcome) of that file. An unreadable file carries no code
+    inside, so its name says who sent it: a roster code in it (6460305_แผน.xlsx), else the longest roster name in
+    it (แผน อบต.บางม่วงใต้.xlsx is บางม่วงใต้, not บางม่วง: names are matched against the whole roster, so a
+    bad copy from an organisation that did send a plan names that one), the same name in two districts told apart
+    by the folders. A file that names nobody, or two organisations alike, is matched to no one (it stays in the
+    ledger)."""
     if not missing or not broken:
         return {}
     shorts = sorted(((str(t["short"]), str(t["th"])) for t in fw.raw["org_types"]), key=lambda x: -len(x[0]))
-    by_code = {r.org.code: r for r in missing if r.org.code}
+    by_code = {r.org.code: r for r in roster if r.org.code}
     by_name: dict[str, list] = {}
-    for r in missing:
+    for r in roster:
         name = _squash(r.org.name, shorts)
         if name:
             by_name.setdefault(name, []).append(r)
@@ -450,7 +454,7 @@ def _senders(missing: list, broken: list[tuple[int, Outcome]], fw: Any) -> dict[
         if len(cands) > 1:  # the same name in several districts: the folders the file was found in tell
             folders = _squash(str(path.parent), shorts)
             cands = [r for r in cands if _squash(r.org.district) in folders and _squash(r.org.province) in folders]
-        if len(cands) == 1 and cands[0].org.code not in out:
+        if len(cands) == 1 and cands[0].org.code in missing and cands[0].org.code not in out:
             out[cands[0].org.code] = (i, o)
     return out
 
@@ -556,7 +560,7 @@ def _build(outs: list[Outcome], roster: list | None, seconds: float) -> Consolid
         received = {outs[i].org.get("code") for i in used}
         missing = [r for r in roster if r.org.code not in received]
         broken = [(i, o) for i, o in enumerate(outs) if o.verdict in ("unreadable", "failed") and not o.readable]
-        sent = _senders(missing, broken, fw)
+        sent = _senders(roster, {r.org.code for r in missing}, broken, fw)
         for r in missing:
             if r.org.code in sent:  # sent a file that could not be read: to be sent again, not chased as missing
                 i, o = sent[r.org.code]
