@@ -638,24 +638,16 @@ def render_summary(c: Consolidation, title: str = "") -> bytes:
         ov.write_formula(
             3 + k, 1, f'=COUNTIF({status_rng},"{STATUS_TH[key]}")', b.f_int, int((led["status"] == key).sum())
         )
-    ov.write_string(9, 0, "องค์กรที่ยังไม่ส่ง", b.f_head)
-    not_sub = int((c.orgs["status"] == "not_submitted").sum())
+    # organisations of the roster without a readable plan, as formulas over the organisations' statuses
     of, ol = spans["orgs"]
-    ov.write_formula(
-        9,
-        1,
-        f'=COUNTIF({_range(SHEET["orgs"], c.orgs, "status", of, ol)},"{STATUS_TH["not_submitted"]}")',
-        b.f_int,
-        not_sub,
-    )
-    ov.write_string(10, 0, "ส่งแล้วแต่อ่านไม่ได้ (ต้องส่งใหม่)", b.f_head)
-    ov.write_formula(
-        10,
-        1,
-        f'=COUNTIF({_range(SHEET["orgs"], c.orgs, "status", of, ol)},"{STATUS_TH["sent_unreadable"]}")',
-        b.f_int,
-        int((c.orgs["status"] == "sent_unreadable").sum()),
-    )
+    org_status = _range(SHEET["orgs"], c.orgs, "status", of, ol)
+    for r, (key, th) in enumerate(
+        [("not_submitted", "องค์กรที่ยังไม่ส่ง"), ("sent_unreadable", "ส่งแล้วแต่อ่านไม่ได้ (ต้องส่งใหม่)")], start=9
+    ):
+        ov.write_string(r, 0, th, b.f_head)
+        ov.write_formula(
+            r, 1, f'=COUNTIF({org_status},"{STATUS_TH[key]}")', b.f_int, int((c.orgs["status"] == key).sum())
+        )
 
     # by province and district
     head = 12  # below the file accounting (rows 3-11) and one blank row
