@@ -3,9 +3,10 @@
     python benchmarks/bench_read.py [--dir DIR] [--orgs 300] [--seed 7850] [--repeat 3]
 
 Generates synthetic workbooks (xlplan.synth) into DIR unless it already holds some, sniffs each one as
-`xlplan check` does (keep_parts), then times only `read_book(path, parts, complete=...)`: the best of --repeat
+`xlplan check` does (keep_parts), then times only `read_book(path, parts, complete=...)` and the index by row of
+each sheet (`Sheet.rows_index()`, which the checks use and the scanner gives ready-made): the best of --repeat
 passes over all files, once with XLPLAN_PURE=1 and once with the accelerator (when it is built). Also checks
-that both give the same books.
+that both give the same books (and indexes), and times the scanner's own calls (scan_sheet, scan_sst).
 """
 
 from __future__ import annotations
@@ -29,8 +30,36 @@ from xlplan.synth import generate
 def _pass(items: list[tuple[Path, dict[str, bytes], bool]]) -> float:
     t0 = time.perf_counter()
     for path, parts, complete in items:
-        xlsx.read_book(path, parts, complete=complete)  # each book dropped at once, as `xlplan check` does
+        book = xlsx.read_book(path, parts, complete=complete)  # each book dropped at once, as `xlplan check` does
+        for sh in book.sheets.values():
+            sh.rows_index()
     return time.perf_counter() - t0
+
+
+def _scan_times(items: list[tuple[Path, dict[str, bytes], bool]], repeat: int) -> tuple[float, float]:
+    """The scanner alone, per workbook: scan_sheet over its worksheet parts, scan_sst over its shared strings (best
+    of --repeat)."""
+    scan = xlsx._xlscan
+    assert scan is not None
+    sheets = sst = 0.0
+    for _, parts, _ in items:
+        data = parts.get("xl/sharedStrings.xml", b"")
+        best = float("inf")
+        for _ in range(repeat):
+            t0 = time.perf_counter()
+            strings = scan.scan_sst(data) if data else []
+            best = min(best, time.perf_counter() - t0)
+        sst += best
+        strings = strings or []
+        for name, data in parts.items():
+            if name.startswith("xl/worksheets/sheet"):
+                best = float("inf")
+                for _ in range(repeat):
+                    t0 = time.perf_counter()
+                    scan.scan_sheet(data, xlsx.MAX_ROWS, xlsx.MAX_COLS, strings, set(), xlsx.Cell)
+                    best = min(best, time.perf_counter() - t0)
+                sheets += best
+    return sheets, sst
 
 
 @contextmanager
@@ -59,7 +88,7 @@ def _same(items: list[tuple[Path, dict[str, bytes], bool]]) -> int:
     """How many workbooks read to the same book both ways (values compared with their types; NaN equal to NaN)."""
 
     def key(book: xlsx.Book) -> Any:
-        return repr(book)
+        return repr(book), [repr(sh.rows_index()) for sh in book.sheets.values()]
 
     same = 0
     for path, parts, complete in items:
@@ -99,6 +128,8 @@ def main() -> None:
     fast = _timed(items, False, args.repeat)
     print(f"accelerated:      {fast / n * 1000:.2f} ms/workbook  ({pure / fast:.1f}x)")
     print(f"identical books:  {_same(items)}/{n}")
+    sheets, sst = _scan_times(items, args.repeat)
+    print(f"scanner alone:    scan_sheet {sheets / n * 1000:.2f} ms/workbook, scan_sst {sst / n * 1000:.2f} ms")
 
 
 if __name__ == "__main__":

@@ -66,13 +66,24 @@ def _limits(rows: int, cols: int) -> Iterator[None]:
 
 
 def _cell_key(c: xlsx.Cell) -> tuple[Any, ...]:
-    """A cell exactly: the value's type and repr (1 != 1.0 != True; NaN equal to NaN), formula, error, cached."""
-    return type(c.value).__name__, repr(c.value), c.formula, c.error, c.cached
+    """A cell exactly: the value's type and repr (1 != 1.0 != True; NaN equal to NaN), formula, error, cached; a
+    text also as itself (str equality compares the internal kind too: a text built in a wider kind than CPython's
+    decoder gives would not be equal)."""
+    text = c.value if isinstance(c.value, str) else None
+    return type(c.value).__name__, repr(c.value), text, c.formula, c.error, c.cached
+
+
+def _rows_key(sh: xlsx.Sheet) -> list[Any]:
+    """The index by row (as the scanner presets it, or as rows_index builds it), checked to hold the very cells."""
+    index = sh.rows_index()
+    assert sum(len(in_row) for in_row in index.values()) == len(sh.cells)
+    assert all(sh.cells[(r, c)] is cell for r, in_row in index.items() for c, cell in in_row.items())
+    return [(r, [(c, _cell_key(cell)) for c, cell in in_row.items()]) for r, in_row in index.items()]  # in order
 
 
 def _sheet_key(sh: xlsx.Sheet) -> tuple[Any, ...]:
     cells = [(k, _cell_key(c)) for k, c in sh.cells.items()]  # in order
-    return sh.name, sh.state, sh.max_row, sh.max_col, sh.beyond, sh.truncated, sh.merged, cells
+    return sh.name, sh.state, sh.max_row, sh.max_col, sh.beyond, sh.truncated, sh.merged, cells, _rows_key(sh)
 
 
 def _book_key(book: xlsx.Book) -> tuple[Any, ...]:
@@ -496,6 +507,138 @@ def test_shared_strings() -> None:
     assert X.scan_sst(sst.replace(b"</sst>", b"</sst")) is None
 
 
+@needs_accel
+def test_shared_strings_are_checked_as_they_are_read() -> None:
+    """scan_sst checks the part while it reads it (no separate pass): whatever it takes must be well-formed, and the
+    same as the pure path reads."""
+    head = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    root = f'<sst xmlns="{NS}" count="2" uniqueCount="2">'
+    body = "<si><t>ก</t></si><si><t>x</t></si></sst>"
+    cases = [
+        head + root + body,
+        head + root + body + "\n\t ",
+        head + root + body + "\x0b",  # \s of the expression, not XML whitespace
+        head + "\x0c" + root + body,
+        "\ufeff" + head + root + body,
+        '<?xml version="1.0"?>' + root + body,
+        '<?xml version="1.0" encoding="utf-8"?>' + root + body,
+        root + body,
+        head + root.replace('count="2"', 'count="2" count="3"') + body,  # an attribute twice
+        head + root.replace('count="2"', 'a:b:c="2"') + body,  # outside the subset
+        head + root.replace('count="2"', 'x:count="2>1"') + body,  # '>' in a value: well-formed
+        head + root.replace('count="2"', 'count="&bogus;"') + body,
+        head + root.replace('count="2"', 'count="\x01"') + body,
+        head + root + body.replace("ก", "]]>"),
+        head + root + body.replace("ก", "]]&gt;"),
+        head + root + body.replace("ก", "a\x01"),
+        head + root + body.replace("ก", "&#xFFFE;"),
+        head + root + body.replace("ก", "ภาษาไทย ภาษาไทย ภาษาไทย"),
+        head + root + body.replace("</sst>", "</sst><sst/>"),
+    ]
+    for text in cases:
+        data = text.encode()
+        for doc in (data, data.replace(b"\xe0\xb8\x81", b"\xe0\x80\x81"), data.replace(b"\xb8\xa0", b"\xb8")):
+            texts = X.scan_sst(doc)
+            if texts is not None:
+                assert _expat_ok(doc), doc
+                assert texts == xlsx._shared_strings_fast(doc), doc
+            elif _expat_ok(doc) and b"a:b:c" not in doc:
+                assert xlsx._shared_strings_fast(doc) is None or b"\x0b" in doc or b"\x0c" in doc, doc
+    assert X.scan_sst((head + root + body).encode()) == ["ก", "x"]
+
+
+@needs_accel
+def test_rows_index_from_the_scanner() -> None:
+    """The scanner gives the cells by row too (None for the cells left to Python); _sheet_scanned keeps it in step
+    with what Python decides of those, and makes it the sheet's index: the very one rows_index would build."""
+    rows = (
+        '<row r="1"><c r="A1" t="s"><v>1</v></c><c r="B1" t="e"></c><c r="C1" t="b"><v>1</v></c>'  # B1 dropped
+        '<c r="D1"><v>4</v></c></row>'
+        '<row r="2"><c r="A2" t="d"><v/></c></row>'  # the row's only cell dropped: no row 2
+        '<row r="3"><c r="B3" s="3"><v>45000</v></c><c r="A3" t="str"><v>x</v></c></row>'  # a date: Python's
+    )
+    data = f'<?xml version="1.0"?><worksheet xmlns="{NS}"><sheetData>{rows}</sheetData></worksheet>'.encode()
+    found = _scan(data)
+    assert found is not None
+    cells, hard, rows_found = found[0], found[1], found[8]
+    assert [k for k, *_ in hard] == [(0, 1), (0, 2), (1, 0), (2, 1)]
+    assert list(rows_found) == [0, 1, 2] and list(rows_found[2]) == [1, 0]
+    assert all(rows_found[r][c] is cell for (r, c), cell in cells.items())
+    assert rows_found[0][1] is None and rows_found[1][0] is None
+    with _pure(False):
+        sh = _sheet_read(data)
+    assert "_rows" in sh.__dict__  # preset by the scanner
+    assert list(sh.rows_index()) == [0, 2] and list(sh.row(0)) == [0, 2, 3] and list(sh.row(2)) == [1, 0]
+    assert sh.row(1) == {} and sh.row(0)[2].value is True and sh.row(2)[1].value == datetime(2023, 3, 15)
+    pure, fast = _sheet_both(data)
+    assert pure == fast
+
+    # a row whose first cell is dropped while its others come after another row's: rows_index builds the index
+    odd = (
+        '<row r="5"><c r="A5" t="e"></c></row><row r="4"><c r="A4"><v>1</v></c></row>'
+        '<row r="5"><c r="B5"><v>2</v></c></row>'
+    )
+    data = f'<?xml version="1.0"?><worksheet xmlns="{NS}"><sheetData>{odd}</sheetData></worksheet>'.encode()
+    assert _scan(data) is not None
+    with _pure(False):
+        sh = _sheet_read(data)
+    assert "_rows" not in sh.__dict__ and list(sh.rows_index()) == [3, 4]
+    pure, fast = _sheet_both(data)
+    assert pure == fast
+
+    # a sheet that held cells already: its index is built from all of them, when first asked for
+    sh = xlsx.Sheet("S")
+    sh.cells[(9, 9)] = xlsx.Cell(1)
+    assert xlsx._sheet_scanned(X, _doc('<c r="A1"><v>1</v></c><c r="B1"><v>2</v></c>'), sh, STRINGS, DATES)
+    assert "_rows" not in sh.__dict__
+    assert {r: list(d) for r, d in sh.rows_index().items()} == {9: [9], 0: [0, 1]}
+
+
+@needs_accel
+def test_cells_taken_whole_or_the_general_way() -> None:
+    """Cells of the expression's shape are checked and taken whole; those whose parts the general tokenizer reads
+    otherwise (a '>' in a formula's attribute, a longer name than f, an empty f with text) go the general way: the
+    same sheet as the pure path either way, and never well-formed where expat says not."""
+    cases = [
+        '<c r="A1"><f t="shared" ref="A1>B2" si="0">1+1</f><v>2</v></c>',
+        '<c r="A1"><f t="shared" ref="A1" si="0"/><v>2</v></c>',
+        '<c r="A1"><f/>x</f></c>',
+        '<c r="A1"><fx>1</fx></c>',
+        '<c r="A1"><f:x>1</f:x></c>',
+        '<c r="A1"><f a="1"b="2">1</f></c>',
+        '<c r="A1"><f a="1" a="2">1</f></c>',
+        '<c r="A1"><f a="&bogus;">1</f></c>',
+        '<c r="A1"><f>1]]>2</f></c>',
+        '<c r="A1"><f>1]]&gt;2</f><v>3</v></c>',
+        '<c r="A1" t="str"><v>\x01</v></c>',
+        '<c r="A1" t="str"><v>a]]>b</v></c>',
+        '<c r="A1"><f>SUM(@)</f></c>',  # a sequence cut short (below)
+        '<c r="A1" s="1"/><c r="B1" s="2" t="s"/>',
+        '<c r="A1" t="Str"/>',
+    ]
+    for cells in cases:
+        data = _doc(cells).replace(b"@", b"\xe0\xb8")
+        found = _scan(data)
+        if found is not None:
+            assert _expat_ok(data), cells
+        assert X.well_formed(data) == _expat_ok(data) or b'ref="A1>B2"' in data or b"f:x" in data, cells
+        pure, fast = _sheet_both(data)
+        assert pure == fast, cells
+
+
+@needs_accel
+def test_texts_in_every_kind() -> None:
+    """Texts decoded without a second check come out as CPython's decoder gives them, in the same internal kind
+    (ASCII, Latin-1, two or four bytes; str equality in _cell_key compares it), with or without references."""
+    texts = ["abc", "é", "aé", "ก", "aก", "éก", "Ā", "🙂", "a🙂ก", "x" * 40 + "ก", "ก" * 41, "€" * 3 + "a" * 17,
+             "&#233;", "a&#233;", "&#x1F642;", "a&amp;ก", "&#x0E01;" * 5, "\t\r\n", "ÿ", "&#255;x"]  # fmt: skip
+    cells = "".join(f'<c r="{chr(65 + k)}1" t="str"><v>{t}</v></c>' for k, t in enumerate(texts))
+    cells += "".join(f'<c r="{chr(65 + k)}2"><f>"{t}"</f><v>1</v></c>' for k, t in enumerate(texts))
+    got = _cells(_doc(cells))
+    assert [got[(0, k)][0] for k in range(len(texts))][:4] == ["abc", "é", "aé", "ก"]
+    assert got[(0, 7)][0] == "🙂" and got[(0, 12)][0] == "é" and got[(1, 3)][1] == '="ก"'
+
+
 # ------------------------------------------------------------------------------------------------ well-formedness
 
 
@@ -712,6 +855,119 @@ def test_generated_sheets(data: bytes, limits: tuple[int, int]) -> None:
     assert pure == fast
 
 
+# Texts made of pieces around what the scanner's shortcuts take at once (runs of ASCII 8 bytes at a time, runs of
+# Thai two characters at a time) and what they must stop at, at every offset: in text and in attribute values, the
+# scanner must say well-formed exactly where expat does (but for "]]>" in a value, which it refuses to be safe).
+_GOOD = [
+    b"a", b"Z", b"0", b"abcdefgh", b" ", b"\t", b"\n", b"\r", b"\r\n", "ก".encode(), "ข้อความภาษาไทย".encode(),
+    "é".encode(), "Ā".encode(), "€".encode(), "🙂".encode(), "\ufdd0".encode(), "\ufffd".encode(), b"\x7f",
+    b"\xe0\xa0\x80", b"\xed\x9f\xbf", b"\xc2\x80", b"\xf4\x8f\xbf\xbf", b"\xf0\x90\x80\x80", b"&amp;", b"&lt;",
+    b"&#3585;", b"&#x0E01;", b"&#x10FFFF;", b">", b"]", b"]]", b"'", b"=", b"$A$1",
+]  # fmt: skip
+_BAD = [
+    b"\xe0\x80\x80", b"\xe0\x9f\xbf", b"\xed\xa0\x80", b"\xed\xbf\xbf", b"\xef\xbf\xbe", b"\xef\xbf\xbf",
+    b"\xc0\x80", b"\xc1\xbf", b"\xf4\x90\x80\x80", b"\xf0\x8f\xbf\xbf", b"\xf5\x80\x80\x80", b"\x80", b"\xbf",
+    b"\xe0\xb8", b"\xe0\xb8A", b"\xe0\xb8\xe0\xb8\x81", b"\xc3", b"\x00", b"\x01", b"\x0b", b"\x1f", b"&#0;",
+    b"&#xFFFE;", b"&#xD800;", b"&#x110000;", b"&#65", b"&bogus;", b"&", b"&amp", b"]]>", b"\xe0\xb8\xff",
+    b"\xe0\xc0\x80", b"\xe0\xb8\x3c",
+]  # fmt: skip
+_THAI = [c.encode() for c in "กขคฅฆไย่้๊๋ำ"] + [b"\xe0\xa0\x80", b"\xe0\xbf\xbf"]
+_ASCII = [b"a", b"Z", b"0", b"$", b" ", b"'", b"abcdefg"]
+
+
+def _around(pieces: list[bytes]) -> st.SearchStrategy[bytes]:
+    """Pieces, and mostly one bad one among them (more would hide each other), at any offset."""
+    return st.tuples(
+        st.lists(st.sampled_from(pieces), max_size=16),
+        st.one_of(st.just(b""), st.sampled_from(_BAD), st.sampled_from(_BAD)),
+        st.lists(st.sampled_from(pieces), max_size=16),
+    ).map(lambda t: b"".join(t[0]) + t[1] + b"".join(t[2]))
+
+
+_BAD_THAI = [
+    b"\xe0\x80\x80", b"\xe0\x9f\xbf", b"\xe0\xb8\xff", b"\xe0\xb8\xc0", b"\xe0\xc0\x80", b"\xe0\xb8\x41",
+    b"\xe0\xb8", b"\xe0", b"\xb8\x81", b"\xed\xa0\x80", b"\xef\xbf\xbe", b"\xe0\xb8\xe0\xb8", b"\xf0\xb8\x81",
+]  # fmt: skip
+_THAI_AROUND_BAD = st.tuples(
+    st.lists(st.sampled_from(_THAI), max_size=9),
+    st.sampled_from(_BAD_THAI),
+    st.lists(st.sampled_from(_THAI), max_size=9),
+).map(lambda t: b"".join(t[0]) + t[1] + b"".join(t[2]))
+_PIECED = st.one_of(_around(_GOOD), _around(_THAI), _around(_ASCII), _THAI_AROUND_BAD)
+_PLACES = {
+    "value": '<c r="A1" t="str"><v>@</v></c>',
+    "formula": '<c r="A1"><f>@</f><v>1</v></c>',
+    "text": (
+        '<c r="A1"><v>1</v></c></row></sheetData><headerFooter><oddHeader>@</oddHeader></headerFooter><sheetData><row>'
+    ),
+    "attribute": '<c r="A1"><v>1</v></c></row><row r="2" spans="@">',
+}
+
+
+@needs_accel
+def test_every_offset_in_runs() -> None:
+    """Each bad piece (and some good ones) at every offset of a run of ASCII and of Thai, in each place: the runs
+    are taken 8 bytes (ASCII) or two characters (Thai) at a time, and what stops them must be seen wherever it is."""
+    pieces = [b"&", b"&bogus;", b"]]>", b"\x01", b"\x1f", b"\x00", b"\x80", b"\xc3", b"\xe0\x80\x80",
+              b"\xe0\xb8\xff", b"\xed\xa0\x80", b"\xef\xbf\xbe", b"\xe0\xb8", b"]]&gt;", b"&amp;", b"\t", b"\r\n", b"]",
+              b">", "é".encode(), "ก".encode()]  # fmt: skip
+    for fill in (b"abcdefghijklmnopqrstuvwx", "กขคงจฉชซฌญฎฏ".encode()):
+        for piece in pieces:
+            for at in range(0, 25):
+                text = fill[:at] + piece + fill[at:]
+                for place in _PLACES:
+                    data = _doc(_PLACES[place]).replace(b"@", text)
+                    ok = _expat_ok(data)
+                    assert X.well_formed(data) == ok or (place == "attribute" and b"]]>" in text), (place, text)
+                    found = _scan(data)
+                    assert found is None or ok
+                    if place == "value" and found is not None:
+                        pure, fast = _sheet_both(data)
+                        assert pure == fast, text
+
+
+@needs_accel
+def test_every_kind_at_every_offset() -> None:
+    """Texts of each kind, their widest character at every offset (the kind is found 8 bytes at a time, and in the
+    bytes left over one by one)."""
+    cells = []
+    for k, wide in enumerate(["é", "ÿ", "Ā", "ſ", "ߡ", "ก", "€", "\uffee", "🙂"]):
+        for at in range(0, 19):
+            text = "abcdefghijklmnopqr"[:at] + wide + "abcdefghijklmnopqr"[at:]
+            cells.append(f'<c r="{"ABCDEFGHIJKLMNOPQRST"[at]}{k + 1}" t="str"><v>{text}</v></c>')
+            cells.append(f'<c r="{"ABCDEFGHIJKLMNOPQRST"[at]}{k + 11}"><f>"{text}"</f><v>1</v></c>')
+    got = _cells(_doc("".join(cells)))
+    assert got[(2, 0)][0] == "Āabcdefghijklmnopqr" and got[(18, 5)][1] == '="abcde🙂fghijklmnopqr"'
+
+
+@needs_accel
+@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(text=_PIECED, place=st.sampled_from(sorted(_PLACES)))
+def test_pieced_texts(text: bytes, place: str) -> None:
+    data = _doc(_PLACES[place]).replace(b"@", text)
+    ok = _expat_ok(data)
+    if place == "attribute" and b"]]>" in text:
+        assert not X.well_formed(data) or ok
+    else:
+        assert X.well_formed(data) == ok
+    if _scan(data) is not None:
+        assert ok
+    pure, fast = _sheet_both(data)
+    assert pure == fast
+
+
+@needs_accel
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(texts=st.lists(_PIECED, min_size=1, max_size=3))
+def test_pieced_shared_strings(texts: list[bytes]) -> None:
+    items = b"".join(b"<si><t>" + t + b"</t></si>" for t in texts)
+    data = b'<?xml version="1.0" encoding="UTF-8"?>\n<sst xmlns="' + NS.encode() + b'">' + items + b"</sst>"
+    found = X.scan_sst(data)
+    assert (found is not None) == _expat_ok(data)
+    if found is not None:
+        assert found == xlsx._shared_strings_fast(data)
+
+
 # ------------------------------------------------------------------------------------------------ robustness
 
 
@@ -749,7 +1005,8 @@ def test_large_sheet_up_to_the_fast_limit() -> None:
     assert len(data) <= xlsx.FAST_LIMIT
     found = _scan(data)
     assert found is not None
-    cells, hard, max_row, max_col, far_row, far_col, truncated, _ = found
+    cells, hard, max_row, max_col, far_row, far_col, truncated, _, rows = found
+    assert sum(len(in_row) for in_row in rows.values()) == len(cells) and list(rows) == list(range(xlsx.MAX_ROWS))
     assert (len(cells), hard, max_row, max_col, truncated) == (xlsx.MAX_ROWS, [], xlsx.MAX_ROWS - 1, 8, True)
     assert far_row == xlsx.MAX_ROWS and far_col == 8
 

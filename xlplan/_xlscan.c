@@ -27,6 +27,15 @@
  * the same groups this scanner returns); no prefixed element named c; every element named mergeCell (any prefix)
  * carries exactly one attribute, ref="..." (non-empty, no '>'), as _MERGE_RE reads it; no cell position twice.
  *
+ * Worksheets give their cells twice: by position ({(row, col): cell}) and by row ({row: {col: cell}}, the index
+ * xlsx.Sheet.rows_index would build from them, in the same order), both filled as each cell is put.
+ *
+ * Speed: most of a worksheet is cells of a few shapes (<c r="H20" s="4"/>, <c r="A1" s="3" t="s"><v>12</v></c>);
+ * a cell of _SIMPLE_CELL_RE's shape is matched once and checked whole (match_cell), and only what is not goes
+ * through the general tokenizer. Text is checked 8 bytes at a time while it is plain ASCII, and texts already
+ * checked are decoded without checking again (decode_checked). Each shortcut checks exactly what the general
+ * path checks, or leaves the case to it.
+ *
  * Everything is bounds-checked against the length of the bytes object; nothing recurses; the only allocations
  * are Python objects and one growing decode buffer (freed on every exit).
  */
@@ -34,6 +43,7 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <structmember.h>
+#include <stdint.h>
 #include <string.h>
 
 #define MAX_DEPTH 256 /* deeper documents are left to expat (worksheets nest about 8 deep) */
@@ -50,8 +60,11 @@
 #define K_WS 1        /* XML whitespace: space, tab, LF, CR */
 #define K_START 2     /* may start a name (subset): A-Z a-z _ */
 #define K_NAME 4      /* may continue a name (subset): the above, 0-9 . - */
-#define K_TEXT_OK 8   /* an ASCII character that needs no further look in text: not < & > ] and not a control */
+#define K_TEXT_OK 8   /* an ASCII character that needs no further look in text: not < & > and not a control */
 #define K_CONTROL 16  /* a C0 control character XML forbids */
+#define K_VALUE_OK 32 /* the same in an attribute value, where a quote may end it: K_TEXT_OK but not " ' */
+#define K_UPPER 64    /* A-Z */
+#define K_DIGIT 128   /* 0-9 */
 
 static unsigned char kind[256];
 
@@ -66,12 +79,37 @@ static void init_kinds(void)
             k |= K_START | K_NAME;
         if ((c >= '0' && c <= '9') || c == '.' || c == '-')
             k |= K_NAME;
+        if (c >= 'A' && c <= 'Z')
+            k |= K_UPPER;
+        if (c >= '0' && c <= '9')
+            k |= K_DIGIT;
         if (c < 0x20 && c != '\t' && c != '\n' && c != '\r')
             k |= K_CONTROL;
-        else if (c < 0x80 && c != '<' && c != '&' && c != '>' && c != ']')
+        else if (c < 0x80 && c != '<' && c != '&' && c != '>') { /* ']': "]]>" is looked for at its '>' */
             k |= K_TEXT_OK;
+            if (c != '"' && c != '\'')
+                k |= K_VALUE_OK;
+        }
         kind[c] = k;
     }
+}
+
+/* Eight bytes at once (SWAR): the tests below are exact as a whole (no byte is missed, whatever the others), which
+ * is all that is asked of them; the byte that made one true is then found one byte at a time. */
+#define ONES ((uint64_t)0x0101010101010101ULL)
+#define HIGHS ((uint64_t)0x8080808080808080ULL)
+#define HAS_ZERO(x) (((x) - ONES) & ~(x) & HIGHS)            /* some byte of x is 0 */
+#define HAS_LESS(x, k) (((x) - ONES * (k)) & ~(x) & HIGHS) /* some byte of x is below k (k <= 128) */
+
+/* Whether the 8 bytes at p are all of kind K_TEXT_OK, or (when not) for sure one of them is not: ASCII, no
+ * control character (here tab, LF and CR count as ones: they are looked at one by one), none of < & >. */
+static inline int plain8(const unsigned char *p)
+{
+    uint64_t x;
+    memcpy(&x, p, 8);
+    return ((x & HIGHS) | HAS_LESS(x, 0x20) | HAS_ZERO(x ^ (ONES * '<')) | HAS_ZERO(x ^ (ONES * '&'))
+            | HAS_ZERO(x ^ (ONES * '>')))
+           == 0;
 }
 
 static int is_xml_char(unsigned long cp)
@@ -81,15 +119,10 @@ static int is_xml_char(unsigned long cp)
 }
 
 /* The length of one strictly valid UTF-8 sequence of a character XML allows at b[i] (a byte >= 0x80), or 0. */
-static Py_ssize_t utf8_char(const unsigned char *b, Py_ssize_t i, Py_ssize_t n)
+static inline Py_ssize_t utf8_char(const unsigned char *b, Py_ssize_t i, Py_ssize_t n)
 {
     unsigned char c = b[i];
-    if (c >= 0xC2 && c <= 0xDF) {
-        if (i + 1 < n && (b[i + 1] & 0xC0) == 0x80)
-            return 2; /* U+0080..U+07FF: all allowed */
-        return 0;
-    }
-    if (c >= 0xE0 && c <= 0xEF) {
+    if (c >= 0xE0 && c <= 0xEF) { /* first: Thai, and most other scripts of the BMP */
         unsigned char lo = 0x80, hi = 0xBF;
         if (i + 2 >= n)
             return 0;
@@ -102,6 +135,11 @@ static Py_ssize_t utf8_char(const unsigned char *b, Py_ssize_t i, Py_ssize_t n)
         if (c == 0xEF && b[i + 1] == 0xBF && b[i + 2] >= 0xBE)
             return 0; /* U+FFFE, U+FFFF */
         return 3;
+    }
+    if (c >= 0xC2 && c <= 0xDF) {
+        if (i + 1 < n && (b[i + 1] & 0xC0) == 0x80)
+            return 2; /* U+0080..U+07FF: all allowed */
+        return 0;
     }
     if (c >= 0xF0 && c <= 0xF4) {
         unsigned char lo = 0x80, hi = 0xBF;
@@ -174,44 +212,126 @@ static Py_ssize_t parse_ref(const unsigned char *b, Py_ssize_t i, Py_ssize_t end
     return 0;
 }
 
-/* Whether b[s:e] is valid character data (text, or an attribute value when `value` is set: no '<' there). In
- * text a '<' never occurs (the caller stops at it). "]]>" is refused in both (text forbids it; a value may hold
- * it, but a conservative answer costs nothing). */
-static int chars_ok(const unsigned char *b, Py_ssize_t s, Py_ssize_t e)
+/* One character of text or of an attribute value at b[i] that is neither of kind K_TEXT_OK nor the one that ends
+ * the data ('<' in text, the quote in a value): its length (a UTF-8 sequence, a reference, '>'), or 0 when
+ * it is not allowed: a control character, '<', a malformed sequence or reference, or the '>' of "]]>" (s is
+ * where the data started: text forbids "]]>"; a value may hold it, but a conservative answer costs nothing). n
+ * bounds the look ahead: a sequence or reference can never run over the end of the data anyway, as neither '<'
+ * nor a quote can continue one. */
+static inline Py_ALWAYS_INLINE Py_ssize_t other_char(const unsigned char *b, Py_ssize_t s, Py_ssize_t i, Py_ssize_t n)
 {
-    Py_ssize_t i = s;
-    while (i < e) {
+    unsigned char c = b[i];
+    if (c >= 0x80)
+        return utf8_char(b, i, n);
+    if (c == '&') {
+        unsigned long cp;
+        return parse_ref(b, i, n, &cp);
+    }
+    if (c == '>')
+        return i - s >= 2 && b[i - 1] == ']' && b[i - 2] == ']' ? 0 : 1;
+    return 0; /* a control character, or '<' */
+}
+
+/* Whether the 3 bytes at b[i] (i + 3 <= n) are a UTF-8 sequence of a character XML allows, led by E0..EC or EE:
+ * the most common kind in text that is not ASCII (Thai: E0 B8 xx, E0 B9 xx). Leads ED and EF have further
+ * limits: utf8_char decides those. */
+static inline Py_ALWAYS_INLINE int plain3(const unsigned char *b, Py_ssize_t i)
+{
+    unsigned c = b[i], c1 = b[i + 1];
+    if ((c & 0xF0) != 0xE0 || (c1 & 0xC0) != 0x80 || (b[i + 2] & 0xC0) != 0x80)
+        return 0;
+    if (c == 0xE0)
+        return c1 >= 0xA0; /* no overlong forms */
+    return c != 0xED && c != 0xEF;
+}
+
+/* The masks of e0_pair, byte by byte (so that they hold whatever the byte order): two sequences E0 A0..BF 80..BF,
+ * and two bytes not looked at. */
+static const unsigned char e0_mask_bytes[8] = {0xFF, 0xE0, 0xC0, 0xFF, 0xE0, 0xC0, 0, 0};
+static const unsigned char e0_bits_bytes[8] = {0xE0, 0xA0, 0x80, 0xE0, 0xA0, 0x80, 0, 0};
+
+/* Whether the 6 bytes at p (8 readable) are two characters U+0800..U+0FFF (Thai: U+0E00..U+0E7F), in one test. */
+static inline Py_ALWAYS_INLINE int e0_pair(const unsigned char *p)
+{
+    uint64_t x, mask, bits;
+    memcpy(&x, p, 8);
+    memcpy(&mask, e0_mask_bytes, 8);
+    memcpy(&bits, e0_bits_bytes, 8);
+    return (x & mask) == bits;
+}
+
+/* Character data from b[i] to the next '<': the position of that '<' (n when there is none), or -1 when the data
+ * is not allowed (strict UTF-8 of characters XML allows, the references parse_ref takes, no "]]>"). */
+static Py_ssize_t text_end(const unsigned char *b, Py_ssize_t i, Py_ssize_t n)
+{
+    Py_ssize_t s = i;
+    while (i < n) {
         unsigned char c = b[i];
         if (kind[c] & K_TEXT_OK) {
+            /* plain ASCII: a byte at a time, then 8 at a time once the run is 8 long (short texts, numbers mostly,
+             * would only pay for the wider test) */
+            Py_ssize_t stop = n - i > 8 ? i + 8 : n;
             i++;
-            continue;
+            while (i < stop && (kind[b[i]] & K_TEXT_OK))
+                i++;
+            if (i == stop)
+                while (n - i >= 8 && plain8(b + i))
+                    i += 8;
         }
-        if (c >= 0x80) {
-            Py_ssize_t len = utf8_char(b, i, e);
-            if (len == 0)
-                return 0;
-            i += len;
+        else if (c == '<') {
+            return i;
         }
-        else if (c == '&') {
-            unsigned long cp;
-            Py_ssize_t len = parse_ref(b, i, e, &cp);
-            if (len == 0)
-                return 0;
-            i += len;
-        }
-        else if (c == '>') {
-            if (i - s >= 2 && b[i - 1] == ']' && b[i - 2] == ']')
-                return 0;
-            i++;
-        }
-        else if (c == ']') {
-            i++;
+        else if (n - i >= 3 && plain3(b, i)) {
+            /* a run of them (Thai words): two at a time while both are E0 A0..BF 80..BF (U+0800..U+0FFF, Thai
+             * among them: all allowed) */
+            i += 3;
+            while (n - i >= 8 && e0_pair(b + i))
+                i += 6;
+            while (n - i >= 3 && plain3(b, i))
+                i += 3;
         }
         else {
-            return 0; /* a control character, or '<' */
+            Py_ssize_t len = other_char(b, s, i, n);
+            if (len == 0)
+                return -1;
+            i += len;
         }
     }
-    return 1;
+    return n;
+}
+
+/* An attribute value from b[i] to its closing quote: the position of the quote, or -1 when there is none or the
+ * value holds what text may not, or a '<'. (The shortcuts of text_end, for values: data validations carry long
+ * Thai messages.) */
+static inline Py_ssize_t value_end(const unsigned char *b, Py_ssize_t i, Py_ssize_t n, unsigned char quote)
+{
+    Py_ssize_t s = i;
+    while (i < n) {
+        unsigned char c = b[i];
+        if (kind[c] & K_VALUE_OK) {
+            i++;
+        }
+        else if (c == quote) {
+            return i;
+        }
+        else if (c == '"' || c == '\'') {
+            i++; /* the other quote */
+        }
+        else if (n - i >= 3 && plain3(b, i)) {
+            i += 3;
+            while (n - i >= 8 && e0_pair(b + i))
+                i += 6;
+            while (n - i >= 3 && plain3(b, i))
+                i += 3;
+        }
+        else {
+            Py_ssize_t len = other_char(b, s, i, n);
+            if (len == 0)
+                return -1;
+            i += len;
+        }
+    }
+    return -1;
 }
 
 /* ----------------------------------------------------------------------------------------------- the tokenizer */
@@ -232,11 +352,8 @@ typedef struct {
     Attr attr[MAX_ATTRS];
 } Tag;
 
-/* What a scan does with each start tag (after it is parsed and checked): SCAN_OK, SCAN_UNSURE or SCAN_ERROR. */
-typedef int (*on_start_fn)(void *ctx, const unsigned char *b, Py_ssize_t n, const Tag *tag);
-
 /* A name of the subset at b[i]: its length (0: none), and where its local part starts (*colon, 0 when none). */
-static Py_ssize_t parse_name(const unsigned char *b, Py_ssize_t i, Py_ssize_t n, Py_ssize_t *colon)
+static inline Py_ssize_t parse_name(const unsigned char *b, Py_ssize_t i, Py_ssize_t n, Py_ssize_t *colon)
 {
     Py_ssize_t j = i;
     *colon = 0;
@@ -259,19 +376,30 @@ static Py_ssize_t parse_name(const unsigned char *b, Py_ssize_t i, Py_ssize_t n,
     return j - i;
 }
 
-static Py_ssize_t skip_ws(const unsigned char *b, Py_ssize_t i, Py_ssize_t n)
+static inline Py_ssize_t skip_ws(const unsigned char *b, Py_ssize_t i, Py_ssize_t n)
 {
     while (i < n && (kind[b[i]] & K_WS))
         i++;
     return i;
 }
 
-/* Match ASCII literal lit (length len) at b[i], bounds-checked. */
-static int at(const unsigned char *b, Py_ssize_t n, Py_ssize_t i, const char *lit, Py_ssize_t len)
+/* Match ASCII literal lit (length len) at b[i], bounds-checked (inlined: a literal compares in a few
+ * instructions). */
+static inline int at(const unsigned char *b, Py_ssize_t n, Py_ssize_t i, const char *lit, Py_ssize_t len)
 {
     return i >= 0 && n - i >= len && memcmp(b + i, lit, (size_t)len) == 0;
 }
 #define AT(lit) at(b, n, q, lit, (Py_ssize_t)(sizeof(lit) - 1))
+
+/* Whether b[i:i+len] and b[j:j+len] are the same bytes (names: short, so a loop beats a call to memcmp). */
+static inline int same_bytes(const unsigned char *b, Py_ssize_t i, Py_ssize_t j, Py_ssize_t len)
+{
+    Py_ssize_t k;
+    for (k = 0; k < len; k++)
+        if (b[i + k] != b[j + k])
+            return 0;
+    return 1;
+}
 
 /* A start tag at b[i] == '<' (b[i + 1] is neither '/', '!' nor '?'): parsed into *tag; returns the position
  * after it, or -1 when it is not a well-formed tag of the subset. */
@@ -289,8 +417,7 @@ static Py_ssize_t parse_start_tag(const unsigned char *b, Py_ssize_t n, Py_ssize
     for (;;) {
         Py_ssize_t ws_end = skip_ws(b, q, n), a_len, a_colon, vs, ve;
         Attr *a;
-        int tight = 1;
-        const unsigned char *close;
+        int tight = 1, k;
         if (ws_end >= n)
             return -1;
         if (b[ws_end] == '>') {
@@ -330,21 +457,15 @@ static Py_ssize_t parse_start_tag(const unsigned char *b, Py_ssize_t n, Py_ssize
         a->quote = b[q];
         a->tight = (unsigned char)tight;
         vs = q + 1;
-        close = memchr(b + vs, a->quote, (size_t)(n - vs));
-        if (close == NULL)
-            return -1;
-        ve = close - b;
-        if (!chars_ok(b, vs, ve)) /* refuses '<' too */
+        ve = value_end(b, vs, n, a->quote); /* refuses '<' too */
+        if (ve < 0)
             return -1;
         a->value = vs;
         a->value_len = ve - vs;
         /* the same name twice in one tag: expat refuses it */
-        {
-            int k;
-            for (k = 0; k < tag->nattr; k++)
-                if (tag->attr[k].name_len == a_len && memcmp(b + tag->attr[k].name, b + a->name, (size_t)a_len) == 0)
-                    return -1;
-        }
+        for (k = 0; k < tag->nattr; k++)
+            if (tag->attr[k].name_len == a_len && same_bytes(b, tag->attr[k].name, a->name, a_len))
+                return -1;
         tag->nattr++;
         q = ve + 1;
     }
@@ -394,8 +515,171 @@ static Py_ssize_t parse_decl(const unsigned char *b, Py_ssize_t n, Py_ssize_t i)
     return q + 2;
 }
 
-/* Check the whole document; each start tag goes to on_start (when given). */
-static int scan_xml(const unsigned char *b, Py_ssize_t n, on_start_fn on_start, void *ctx)
+/* --------------------------------------------------------------------------------------------- cell shapes */
+
+/* One cell as _SIMPLE_CELL_RE matches it (offsets into the data; lengths -1 for groups that did not match). */
+typedef struct {
+    Py_ssize_t letters, n_letters, digits, n_digits;
+    Py_ssize_t s, n_s; /* style digits */
+    Py_ssize_t t, n_t; /* type letters */
+    int empty;         /* <c .../>: the expression's second branch (a run of empty cells) */
+    int has_f;         /* "<f" */
+    Py_ssize_t fa, n_fa; /* the formula's attributes text ([^>]*) */
+    Py_ssize_t ft, n_ft; /* the formula's text ([^<]*), n_ft -1 for <f .../> */
+    int has_v;         /* "<v" */
+    Py_ssize_t v, n_v; /* the value's text, n_v -1 for <v/> */
+    Py_ssize_t end;    /* the position after the cell's element */
+} CellShape;
+
+/* Whether the tag at b[p] (an unprefixed element c) starts a match of _SIMPLE_CELL_RE that takes exactly this
+ * cell, taking the same choices the expression takes first (only the first way that fits is tried: if it fails
+ * later, the answer is no, which is safe). The expression, in bytes:
+ *   <c r="([A-Z]{1,3})([0-9]{1,7})"(?: s="([0-9]+)")?(?: t="([a-zA-Z]+)")?>
+ *   (?:(<f)([^>]*)(?:>([^<]*)</f>|/>))?(?:(<v)(?:>([^<]*)</v>|/>))?</c>
+ * or an empty cell <c r="[A-Z]{1,3}[0-9]{1,7}"(?: s="[0-9]+")?(?: t="[a-z]+")?/>.
+ *
+ * With check set, the answer is also no unless the whole element is well-formed in the XML subset, just as the
+ * general tokenizer would find it (the texts as text_end checks them, the formula's start tag as parse_start_tag
+ * reads it, named f): then scan_xml may step over the element. The shape found is the same either way (text_end
+ * stops at the '<' memchr finds, when it does not refuse the text). The start tag of the cell itself is always
+ * well-formed when it has the expression's shape (its values are letters and digits). */
+static int match_cell(const unsigned char *b, Py_ssize_t n, Py_ssize_t p, CellShape *cs, int check)
+{
+    Py_ssize_t q = p, k;
+    if (!AT("<c r=\""))
+        return 0;
+    q += 6;
+    {
+        Py_ssize_t start = q, stop = n - q > 3 ? q + 3 : n;
+        while (q < stop && (kind[b[q]] & K_UPPER))
+            q++;
+        cs->letters = start;
+        cs->n_letters = q - start;
+        start = q;
+        stop = n - q > 7 ? q + 7 : n;
+        while (q < stop && (kind[b[q]] & K_DIGIT))
+            q++;
+        cs->digits = start;
+        cs->n_digits = q - start;
+    }
+    if (cs->n_letters == 0 || cs->n_digits == 0 || !AT("\""))
+        return 0;
+    q++;
+    cs->s = cs->t = 0;
+    cs->n_s = cs->n_t = -1;
+    if (AT(" s=\"")) {
+        q += 4;
+        cs->s = q;
+        while (q < n && (kind[b[q]] & K_DIGIT))
+            q++;
+        cs->n_s = q - cs->s;
+        if (cs->n_s == 0 || !AT("\""))
+            return 0;
+        q++;
+    }
+    if (AT(" t=\"")) {
+        q += 4;
+        cs->t = q;
+        while (q < n && ((b[q] >= 'a' && b[q] <= 'z') || (b[q] >= 'A' && b[q] <= 'Z')))
+            q++;
+        cs->n_t = q - cs->t;
+        if (cs->n_t == 0 || !AT("\""))
+            return 0;
+        q++;
+    }
+    cs->has_f = cs->has_v = 0;
+    cs->fa = cs->ft = cs->v = 0;
+    cs->n_fa = cs->n_ft = cs->n_v = 0;
+    if (AT("/>")) {
+        cs->empty = 1;
+        for (k = 0; k < cs->n_t; k++)
+            if (b[cs->t + k] < 'a' || b[cs->t + k] > 'z')
+                return 0; /* the empty-cell branch takes lower case types only */
+        cs->end = q + 2;
+        return 1;
+    }
+    if (!AT(">"))
+        return 0;
+    q++;
+    cs->empty = 0;
+    if (AT("<f")) {
+        /* ([^>]*) runs to the first '>'; then either ">text</f>" from there, or "/>" one byte earlier */
+        const unsigned char *gt = q + 2 < n ? memchr(b + q + 2, '>', (size_t)(n - q - 2)) : NULL;
+        Py_ssize_t g, lt, f = q;
+        if (gt == NULL)
+            return 0;
+        g = gt - b;
+        if (check) {
+            lt = text_end(b, g + 1, n); /* n: no '<' (then neither form fits) */
+            if (lt < 0)
+                return 0; /* neither is "/>" then: text follows it, where the expression wants <v or </c> */
+        }
+        else {
+            const unsigned char *ltp = g + 1 < n ? memchr(b + g + 1, '<', (size_t)(n - g - 1)) : NULL;
+            lt = ltp != NULL ? ltp - b : -1;
+        }
+        cs->has_f = 1;
+        cs->fa = q + 2;
+        if (lt >= 0 && at(b, n, lt, "</f>", 4)) {
+            cs->n_fa = g - cs->fa;
+            cs->ft = g + 1;
+            cs->n_ft = lt - cs->ft;
+            q = lt + 4;
+        }
+        else if (g - 1 >= q + 2 && b[g - 1] == '/') {
+            cs->n_fa = g - 1 - cs->fa;
+            cs->n_ft = -1;
+            q = g + 1;
+        }
+        else {
+            return 0;
+        }
+        if (check && cs->n_fa > 0) { /* attributes (or a longer name): the tag as the tokenizer reads it */
+            Tag tag;
+            if (parse_start_tag(b, n, f, &tag) != g + 1 || tag.name_len != 1 || tag.empty != (cs->n_ft < 0))
+                return 0;
+        }
+    }
+    if (AT("<v")) {
+        cs->has_v = 1;
+        if (AT("<v/>")) {
+            cs->n_v = -1;
+            q += 4;
+        }
+        else if (AT("<v>")) {
+            Py_ssize_t lt;
+            q += 3;
+            if (check) {
+                lt = text_end(b, q, n);
+            }
+            else {
+                const unsigned char *ltp = q < n ? memchr(b + q, '<', (size_t)(n - q)) : NULL;
+                lt = ltp != NULL ? ltp - b : -1;
+            }
+            if (lt < 0 || !at(b, n, lt, "</v>", 4))
+                return 0;
+            cs->v = q;
+            cs->n_v = lt - q;
+            q = lt + 4;
+        }
+        else {
+            return 0;
+        }
+    }
+    if (!AT("</c>"))
+        return 0;
+    cs->end = q + 4;
+    return 1;
+}
+
+/* ------------------------------------------------------------------------------------------------- documents */
+
+typedef struct Sheet Sheet;
+static int sheet_start(Sheet *sh, const unsigned char *b, Py_ssize_t n, const Tag *tag);
+static int sheet_cell(Sheet *sh, const unsigned char *b, const CellShape *cs, int checked);
+
+/* Check the whole document; for a worksheet (sh given), take its cells and merged ranges on the way. */
+static int scan_xml(const unsigned char *b, Py_ssize_t n, Sheet *sh)
 {
     Py_ssize_t q = 0, stack_start[MAX_DEPTH], stack_len[MAX_DEPTH];
     int depth = 0, seen_root = 0;
@@ -410,14 +694,16 @@ static int scan_xml(const unsigned char *b, Py_ssize_t n, on_start_fn on_start, 
     }
     while (q < n) {
         if (b[q] != '<') {
-            const unsigned char *lt = memchr(b + q, '<', (size_t)(n - q));
-            Py_ssize_t e = lt != NULL ? lt - b : n;
+            Py_ssize_t e;
             if (depth == 0) {
-                if (skip_ws(b, q, e) != e)
+                e = skip_ws(b, q, n);
+                if (e < n && b[e] != '<')
                     return SCAN_UNSURE; /* text outside the root element */
             }
-            else if (!chars_ok(b, q, e)) {
-                return SCAN_UNSURE;
+            else {
+                e = text_end(b, q, n);
+                if (e < 0)
+                    return SCAN_UNSURE;
             }
             q = e;
             continue;
@@ -425,11 +711,14 @@ static int scan_xml(const unsigned char *b, Py_ssize_t n, on_start_fn on_start, 
         if (q + 1 >= n)
             return SCAN_UNSURE;
         if (b[q + 1] == '/') {
-            Py_ssize_t colon, len = parse_name(b, q + 2, n, &colon), e;
-            if (len == 0 || depth == 0)
+            /* the end tag: the very name of its start tag (a valid name), then whitespace and '>' (a longer name
+             * in the end tag has a name character or ':' there) */
+            Py_ssize_t len, e;
+            if (depth == 0)
                 return SCAN_UNSURE;
             depth--;
-            if (len != stack_len[depth] || memcmp(b + q + 2, b + stack_start[depth] + 1, (size_t)len) != 0)
+            len = stack_len[depth];
+            if (n - (q + 2) < len || !same_bytes(b, q + 2, stack_start[depth] + 1, len))
                 return SCAN_UNSURE;
             e = skip_ws(b, q + 2 + len, n);
             if (e >= n || b[e] != '>')
@@ -441,12 +730,26 @@ static int scan_xml(const unsigned char *b, Py_ssize_t n, on_start_fn on_start, 
             return SCAN_UNSURE; /* comment, CDATA, DOCTYPE, processing instruction */
         if (depth == 0 && seen_root)
             return SCAN_UNSURE; /* a second root element */
+        if (sh != NULL && b[q + 1] == 'c' && q + 2 < n && b[q + 2] == ' ' && depth > 0 && depth + 2 < MAX_DEPTH) {
+            /* a cell: when it has the expression's shape and is well-formed throughout (its children nest two
+             * deep at most, inside the limit), it is taken whole; else the general way below decides */
+            CellShape cs;
+            if (match_cell(b, n, q, &cs, 1)) {
+                if (!cs.empty) { /* formatted empty cells: nothing to take (see sheet_cell) */
+                    int r = sheet_cell(sh, b, &cs, 1);
+                    if (r != SCAN_OK)
+                        return r;
+                }
+                q = cs.end;
+                continue;
+            }
+        }
         {
             Py_ssize_t e = parse_start_tag(b, n, q, &tag);
             if (e < 0)
                 return SCAN_UNSURE;
-            if (on_start != NULL) {
-                int r = on_start(ctx, b, n, &tag);
+            if (sh != NULL) {
+                int r = sheet_start(sh, b, n, &tag);
                 if (r != SCAN_OK)
                     return r;
             }
@@ -534,17 +837,152 @@ static int decode_utf8(const char *s, Py_ssize_t len, PyObject **out)
     return SCAN_ERROR;
 }
 
+
+/* s[:len] as str after an optional prefix character (0: none), for bytes the tokenizer has already checked to be
+ * strict UTF-8 (text or an attribute value, or one rebuilt from such with put_utf8): the very str
+ * PyUnicode_DecodeUTF8 gives, in the narrowest kind its characters need, without checking the bytes again (and
+ * without CPython's detour for text beyond Latin-1, Thai: read as Latin-1 first, then widened and copied). Only
+ * for checked bytes: on others it would give a wrong string (though it never writes out of the string). */
+static PyObject *decode_checked(char prefix, const unsigned char *s, Py_ssize_t len)
+{
+    Py_ssize_t i = 0, o = 0, chars = len + (prefix != 0);
+    uint64_t any = 0, wide = 0, astral = 0;
+    PyObject *u;
+    /* First the characters (the bytes but the continuation bytes, 10xxxxxx) and the kind: the greatest lead byte
+     * tells it (C2, C3: Latin-1; C4 and above: U+0100 and above; F0 and above: beyond the BMP). Eight bytes at
+     * a time: per byte, bit 7 of (b & 0x7F) + k is set when b & 0x7F >= 0x80 - k (no carry crosses a byte). */
+    while (len - i >= 8) {
+        uint64_t x, cont = 0;
+        Py_ssize_t stop = len - i < 8 * 255 ? len - (len - i) % 8 : i + 8 * 255; /* 255 rounds: a byte counts them */
+        for (; i < stop; i += 8) {
+            uint64_t low;
+            memcpy(&x, s + i, 8);
+            low = x & ~HIGHS;
+            any |= x;
+            wide |= (low + ONES * 0x3C) & x;   /* b >= 0xC4 */
+            astral |= (low + ONES * 0x10) & x; /* b >= 0xF0 */
+            cont += (x & ~(x << 1) & HIGHS) >> 7; /* 1 in each byte that is 10xxxxxx */
+        }
+        /* the sum of the 8 counts: by pairs into 16-bit lanes, then all lanes at once */
+        cont = (cont & 0x00FF00FF00FF00FFULL) + ((cont >> 8) & 0x00FF00FF00FF00FFULL);
+        chars -= (Py_ssize_t)((cont * 0x0001000100010001ULL) >> 48);
+    }
+    for (; i < len; i++) {
+        unsigned c = s[i];
+        any |= c;
+        wide |= c >= 0xC4 ? 0x80 : 0;
+        astral |= c >= 0xF0 ? 0x80 : 0;
+        chars -= (c & 0xC0) == 0x80;
+    }
+    if (chars < 2) /* CPython's shared strings of one character (and the empty one) */
+        return prefix != 0 ? PyUnicode_FromOrdinal((unsigned char)prefix)
+                           : PyUnicode_DecodeUTF8((const char *)s, len, "strict");
+    if (!(any & HIGHS)) { /* ASCII */
+        u = PyUnicode_New(chars, 0x7F);
+        if (u == NULL)
+            return NULL;
+        if (prefix != 0)
+            PyUnicode_1BYTE_DATA(u)[o++] = (Py_UCS1)prefix;
+        memcpy(PyUnicode_1BYTE_DATA(u) + o, s, (size_t)len);
+        return u;
+    }
+    i = 0;
+    if (astral & HIGHS) {
+        Py_UCS4 *d;
+        u = PyUnicode_New(chars, 0x10FFFF);
+        if (u == NULL)
+            return NULL;
+        d = PyUnicode_4BYTE_DATA(u);
+        if (prefix != 0)
+            d[o++] = (Py_UCS4)prefix;
+        while (o < chars && i < len) {
+            unsigned c = s[i];
+            if (c < 0x80) {
+                d[o++] = c;
+                i++;
+            }
+            else if (c < 0xE0) {
+                d[o++] = ((c & 0x1F) << 6) | (s[i + 1] & 0x3F);
+                i += 2;
+            }
+            else if (c < 0xF0) {
+                d[o++] = ((c & 0x0F) << 12) | ((s[i + 1] & 0x3Fu) << 6) | (s[i + 2] & 0x3F);
+                i += 3;
+            }
+            else {
+                d[o++] = ((c & 0x07) << 18) | ((s[i + 1] & 0x3Fu) << 12) | ((s[i + 2] & 0x3Fu) << 6)
+                         | (s[i + 3] & 0x3F);
+                i += 4;
+            }
+        }
+    }
+    else if (wide & HIGHS) { /* no 4-byte sequence */
+        Py_UCS2 *d;
+        u = PyUnicode_New(chars, 0xFFFF);
+        if (u == NULL)
+            return NULL;
+        d = PyUnicode_2BYTE_DATA(u);
+        if (prefix != 0)
+            d[o++] = (Py_UCS2)prefix;
+        while (o < chars && i < len) {
+            unsigned c = s[i];
+            if (c < 0x80) {
+                do /* a run of ASCII */
+                    d[o++] = (Py_UCS2)s[i++];
+                while (i < len && s[i] < 0x80 && o < chars);
+            }
+            else if (c >= 0xE0) {
+                do /* a run of 3-byte sequences */
+                    d[o++] = (Py_UCS2)(((s[i] & 0x0Fu) << 12) | ((s[i + 1] & 0x3Fu) << 6) | (s[i + 2] & 0x3Fu));
+                while ((i += 3) < len && s[i] >= 0xE0 && o < chars);
+            }
+            else {
+                d[o++] = (Py_UCS2)(((c & 0x1F) << 6) | (s[i + 1] & 0x3F));
+                i += 2;
+            }
+        }
+    }
+    else { /* Latin-1: 1- and 2-byte sequences */
+        Py_UCS1 *d;
+        u = PyUnicode_New(chars, 0xFF);
+        if (u == NULL)
+            return NULL;
+        d = PyUnicode_1BYTE_DATA(u);
+        if (prefix != 0)
+            d[o++] = (Py_UCS1)prefix;
+        while (o < chars && i < len) {
+            unsigned c = s[i];
+            if (c < 0x80) {
+                d[o++] = (Py_UCS1)c;
+                i++;
+            }
+            else {
+                d[o++] = (Py_UCS1)(((c & 0x1F) << 6) | (s[i + 1] & 0x3F));
+                i += 2;
+            }
+        }
+    }
+    return u;
+}
+
 /* b[s:e] as xlsx._text gives it (UTF-8, references resolved as html.unescape does), with an optional prefix
- * character ('=' for formulas, 0 for none). SCAN_UNSURE when html.unescape could differ from XML (the caller leaves
- * the cell to Python). */
-static int cell_text(Buf *buf, const unsigned char *b, Py_ssize_t s, Py_ssize_t e, char prefix, PyObject **out)
+ * character ('=' for formulas, 0 for none). checked: the bytes are known to be strict UTF-8 (decode_checked reads
+ * them). SCAN_UNSURE when html.unescape could differ from XML (the caller leaves the cell to Python), or (not
+ * checked) the bytes are not UTF-8. */
+static int cell_text(Buf *buf, const unsigned char *b, Py_ssize_t s, Py_ssize_t e, char prefix, int checked,
+                     PyObject **out)
 {
     Py_ssize_t len = e - s, o = 0, i;
-    if (prefix == 0 && memchr(b + s, '&', (size_t)len) == NULL)
+    const unsigned char *amp = memchr(b + s, '&', (size_t)len);
+    if (amp == NULL && checked) {
+        *out = decode_checked(prefix, b + s, len);
+        return *out != NULL ? SCAN_OK : SCAN_ERROR;
+    }
+    if (amp == NULL && prefix == 0)
         return decode_utf8((const char *)b + s, len, out);
     if (buf_reserve(buf, len + 1) < 0)
         return SCAN_ERROR;
-    if (prefix != 0)
+    if (prefix != 0 && !checked)
         buf->p[o++] = prefix;
     for (i = s; i < e;) {
         if (b[i] == '&') {
@@ -555,9 +993,17 @@ static int cell_text(Buf *buf, const unsigned char *b, Py_ssize_t s, Py_ssize_t 
             o += put_utf8(buf->p + o, cp); /* never longer than the reference */
             i += rl;
         }
-        else {
-            buf->p[o++] = (char)b[i++];
+        else { /* up to the next reference, in one copy */
+            const unsigned char *next = memchr(b + i, '&', (size_t)(e - i));
+            Py_ssize_t stop = next != NULL ? next - b : e;
+            memcpy(buf->p + o, b + i, (size_t)(stop - i));
+            o += stop - i;
+            i = stop;
         }
+    }
+    if (checked) {
+        *out = decode_checked(prefix, (const unsigned char *)buf->p, o);
+        return *out != NULL ? SCAN_OK : SCAN_ERROR;
     }
     return decode_utf8(buf->p, o, out);
 }
@@ -628,171 +1074,86 @@ static int cell_number(const unsigned char *b, Py_ssize_t s, Py_ssize_t e, PyObj
 
 /* -------------------------------------------------------------------------------------------- worksheets */
 
-/* One cell as _SIMPLE_CELL_RE matches it (offsets into the data; lengths -1 for groups that did not match). */
-typedef struct {
-    Py_ssize_t letters, n_letters, digits, n_digits;
-    Py_ssize_t s, n_s; /* style digits */
-    Py_ssize_t t, n_t; /* type letters */
-    int empty;         /* <c .../>: the expression's second branch (a run of empty cells) */
-    int has_f;         /* "<f" */
-    Py_ssize_t fa, n_fa; /* the formula's attributes text ([^>]*) */
-    Py_ssize_t ft, n_ft; /* the formula's text ([^<]*), n_ft -1 for <f .../> */
-    int has_v;         /* "<v" */
-    Py_ssize_t v, n_v; /* the value's text, n_v -1 for <v/> */
-} CellShape;
-
-/* Whether the tag at b[p] (an unprefixed element c) starts a match of _SIMPLE_CELL_RE that takes exactly this
- * cell, taking the same choices the expression takes first (only the first way that fits is tried: if it fails
- * later, the answer is no, which is safe). The expression, in bytes:
- *   <c r="([A-Z]{1,3})([0-9]{1,7})"(?: s="([0-9]+)")?(?: t="([a-zA-Z]+)")?>
- *   (?:(<f)([^>]*)(?:>([^<]*)</f>|/>))?(?:(<v)(?:>([^<]*)</v>|/>))?</c>
- * or an empty cell <c r="[A-Z]{1,3}[0-9]{1,7}"(?: s="[0-9]+")?(?: t="[a-z]+")?/>. */
-static int match_cell(const unsigned char *b, Py_ssize_t n, Py_ssize_t p, CellShape *cs)
-{
-    Py_ssize_t q = p, k;
-    memset(cs, 0, sizeof *cs);
-    if (!AT("<c r=\""))
-        return 0;
-    q += 6;
-    cs->letters = q;
-    while (q < n && q - cs->letters < 3 && b[q] >= 'A' && b[q] <= 'Z')
-        q++;
-    cs->n_letters = q - cs->letters;
-    cs->digits = q;
-    while (q < n && q - cs->digits < 7 && b[q] >= '0' && b[q] <= '9')
-        q++;
-    cs->n_digits = q - cs->digits;
-    if (cs->n_letters == 0 || cs->n_digits == 0 || !AT("\""))
-        return 0;
-    q++;
-    cs->n_s = cs->n_t = -1;
-    if (AT(" s=\"")) {
-        q += 4;
-        cs->s = q;
-        while (q < n && b[q] >= '0' && b[q] <= '9')
-            q++;
-        cs->n_s = q - cs->s;
-        if (cs->n_s == 0 || !AT("\""))
-            return 0;
-        q++;
-    }
-    if (AT(" t=\"")) {
-        q += 4;
-        cs->t = q;
-        while (q < n && ((b[q] >= 'a' && b[q] <= 'z') || (b[q] >= 'A' && b[q] <= 'Z')))
-            q++;
-        cs->n_t = q - cs->t;
-        if (cs->n_t == 0 || !AT("\""))
-            return 0;
-        q++;
-    }
-    cs->has_f = cs->has_v = 0;
-    if (AT("/>")) {
-        cs->empty = 1;
-        for (k = 0; k < cs->n_t; k++)
-            if (b[cs->t + k] < 'a' || b[cs->t + k] > 'z')
-                return 0; /* the empty-cell branch takes lower case types only */
-        return 1;
-    }
-    if (!AT(">"))
-        return 0;
-    q++;
-    cs->empty = 0;
-    if (AT("<f")) {
-        /* ([^>]*) runs to the first '>'; then either ">text</f>" from there, or "/>" one byte earlier */
-        const unsigned char *gt = q + 2 < n ? memchr(b + q + 2, '>', (size_t)(n - q - 2)) : NULL;
-        Py_ssize_t g, lt;
-        const unsigned char *ltp;
-        if (gt == NULL)
-            return 0;
-        g = gt - b;
-        ltp = g + 1 < n ? memchr(b + g + 1, '<', (size_t)(n - g - 1)) : NULL;
-        lt = ltp != NULL ? ltp - b : -1;
-        cs->has_f = 1;
-        cs->fa = q + 2;
-        if (lt >= 0 && at(b, n, lt, "</f>", 4)) {
-            cs->n_fa = g - cs->fa;
-            cs->ft = g + 1;
-            cs->n_ft = lt - cs->ft;
-            q = lt + 4;
-        }
-        else if (g - 1 >= q + 2 && b[g - 1] == '/') {
-            cs->n_fa = g - 1 - cs->fa;
-            cs->n_ft = -1;
-            q = g + 1;
-        }
-        else {
-            return 0;
-        }
-    }
-    if (AT("<v")) {
-        cs->has_v = 1;
-        if (AT("<v/>")) {
-            cs->n_v = -1;
-            q += 4;
-        }
-        else if (AT("<v>")) {
-            const unsigned char *ltp;
-            q += 3;
-            ltp = q < n ? memchr(b + q, '<', (size_t)(n - q)) : NULL;
-            if (ltp == NULL || !at(b, n, ltp - b, "</v>", 4))
-                return 0;
-            cs->v = q;
-            cs->n_v = (ltp - b) - q;
-            q = (ltp - b) + 4;
-        }
-        else {
-            return 0;
-        }
-    }
-    return AT("</c>");
-}
-
-typedef struct {
+struct Sheet {
     PyObject *cells;   /* {(row, col): Cell or None (a cell left to Python)} */
+    PyObject *rows;    /* {row: {col: the same Cell or None}}: the cells by row, in the same order */
+    PyObject *row_cells; /* the dict in rows of row_last (borrowed), NULL before the first cell */
+    long row_last;
     PyObject *hard;    /* [(key, style, t, f_open, f_attrs, f_text, v_open, v)]: the groups, as bytes */
     PyObject *merges;  /* [ref, ...] */
     PyObject *strings; /* list of the shared strings */
     PyObject *dates;   /* set of date style indexes, or NULL when empty */
+    signed char is_date[256]; /* whether style k is in dates, for the small ones: 0 not looked up yet, 1 no, 2 yes */
     PyObject *cell_type;
     long max_rows, max_cols;
     long max_row, max_col, far_row, far_col;
     int truncated;
     Buf buf;
-} Sheet;
+};
 
-static int bytes_eq(const unsigned char *b, Py_ssize_t s, Py_ssize_t len, const char *lit)
+static inline int bytes_eq(const unsigned char *b, Py_ssize_t s, Py_ssize_t len, const char *lit)
 {
     Py_ssize_t l = (Py_ssize_t)strlen(lit);
     return len == l && memcmp(b + s, lit, (size_t)l) == 0;
 }
 
-/* Put value at key in the cells (a new reference to it is taken); SCAN_UNSURE when the position is there already. */
-static int put_cell(Sheet *sh, long row, long col, PyObject *value)
+/* Put value at key in the cells, and in the row's dict of the rows index (new references to it are taken);
+ * SCAN_UNSURE when the position is there already (then the index is left as it is). The key (row, col) is given
+ * in *key_out (a new reference) when asked for and all went well. */
+static int put_cell(Sheet *sh, long row, long col, PyObject *value, PyObject **key_out)
 {
-    PyObject *r, *c, *key, *found;
+    PyObject *r, *c, *key = NULL, *found;
     Py_ssize_t before = PyDict_GET_SIZE(sh->cells);
+    int result = SCAN_ERROR;
     r = PyLong_FromLong(row);
-    c = r != NULL ? PyLong_FromLong(col) : NULL;
-    if (c == NULL) {
-        Py_XDECREF(r);
-        return SCAN_ERROR;
-    }
+    c = PyLong_FromLong(col);
+    if (r == NULL || c == NULL)
+        goto done;
     key = PyTuple_New(2);
-    if (key == NULL) {
-        Py_DECREF(r);
-        Py_DECREF(c);
-        return SCAN_ERROR;
-    }
+    if (key == NULL)
+        goto done;
+    Py_INCREF(r);
+    Py_INCREF(c);
     PyTuple_SET_ITEM(key, 0, r);
     PyTuple_SET_ITEM(key, 1, c);
     found = PyDict_SetDefault(sh->cells, key, value); /* borrowed */
-    Py_DECREF(key);
     if (found == NULL)
-        return SCAN_ERROR;
-    /* a position given twice (the dict did not grow): the pure path decides */
-    return PyDict_GET_SIZE(sh->cells) > before ? SCAN_OK : SCAN_UNSURE;
+        goto done;
+    if (PyDict_GET_SIZE(sh->cells) == before) { /* a position given twice: the pure path decides */
+        result = SCAN_UNSURE;
+        goto done;
+    }
+    if (sh->row_cells == NULL || row != sh->row_last) { /* cells come row after row: mostly the last one's */
+        PyObject *in_row = PyDict_GetItemWithError(sh->rows, r); /* borrowed */
+        if (in_row == NULL) {
+            if (PyErr_Occurred())
+                goto done;
+            in_row = PyDict_New();
+            if (in_row == NULL)
+                goto done;
+            if (PyDict_SetItem(sh->rows, r, in_row) < 0) {
+                Py_DECREF(in_row);
+                goto done;
+            }
+            Py_DECREF(in_row); /* held by rows */
+        }
+        sh->row_cells = in_row;
+        sh->row_last = row;
+    }
+    if (PyDict_SetItem(sh->row_cells, c, value) < 0)
+        goto done;
+    if (key_out != NULL) {
+        *key_out = key;
+        key = NULL;
+    }
+    result = SCAN_OK;
+done:
+    Py_XDECREF(key);
+    Py_XDECREF(r);
+    Py_XDECREF(c);
+    return result;
 }
+
 
 static PyObject *slice(const unsigned char *b, Py_ssize_t s, Py_ssize_t len)
 {
@@ -802,19 +1163,48 @@ static PyObject *slice(const unsigned char *b, Py_ssize_t s, Py_ssize_t len)
 /* A cell left to Python: the expression's groups as bytes, and a placeholder in the cells (keeps the order). */
 static int put_hard(Sheet *sh, const unsigned char *b, const CellShape *cs, long row, long col)
 {
-    PyObject *item;
-    int r = put_cell(sh, row, col, Py_None);
+    PyObject *key, *item;
+    int r = put_cell(sh, row, col, Py_None, &key), k;
     if (r != SCAN_OK)
         return r;
-    item = Py_BuildValue("((ll)NNNNNNN)", row, col, slice(b, cs->s, cs->n_s), slice(b, cs->t, cs->n_t),
-                         PyBytes_FromString(cs->has_f ? "<f" : ""), slice(b, cs->fa, cs->has_f ? cs->n_fa : 0),
-                         slice(b, cs->ft, cs->has_f ? cs->n_ft : 0), PyBytes_FromString(cs->has_v ? "<v" : ""),
-                         slice(b, cs->v, cs->has_v ? cs->n_v : 0));
-    if (item == NULL)
+    item = PyTuple_New(8);
+    if (item == NULL) {
+        Py_DECREF(key);
         return SCAN_ERROR;
+    }
+    PyTuple_SET_ITEM(item, 0, key);
+    PyTuple_SET_ITEM(item, 1, slice(b, cs->s, cs->n_s));
+    PyTuple_SET_ITEM(item, 2, slice(b, cs->t, cs->n_t));
+    PyTuple_SET_ITEM(item, 3, PyBytes_FromStringAndSize("<f", cs->has_f ? 2 : 0));
+    PyTuple_SET_ITEM(item, 4, slice(b, cs->fa, cs->has_f ? cs->n_fa : 0));
+    PyTuple_SET_ITEM(item, 5, slice(b, cs->ft, cs->has_f ? cs->n_ft : 0));
+    PyTuple_SET_ITEM(item, 6, PyBytes_FromStringAndSize("<v", cs->has_v ? 2 : 0));
+    PyTuple_SET_ITEM(item, 7, slice(b, cs->v, cs->has_v ? cs->n_v : 0));
+    for (k = 1; k < 8; k++)
+        if (PyTuple_GET_ITEM(item, k) == NULL) {
+            Py_DECREF(item);
+            return SCAN_ERROR;
+        }
     r = PyList_Append(sh->hard, item);
     Py_DECREF(item);
     return r < 0 ? SCAN_ERROR : SCAN_OK;
+}
+
+/* Whether style is one of the date styles: 1 yes, 0 no, -1 error. */
+static int is_date_style(Sheet *sh, long style)
+{
+    PyObject *key;
+    int in;
+    if (style < 256 && sh->is_date[style] != 0)
+        return sh->is_date[style] == 2;
+    key = PyLong_FromLong(style);
+    if (key == NULL)
+        return -1;
+    in = PySequence_Contains(sh->dates, key);
+    Py_DECREF(key);
+    if (in >= 0 && style < 256)
+        sh->is_date[style] = (signed char)(in ? 2 : 1);
+    return in;
 }
 
 /* The value of a number cell (<v> non-empty), or SCAN_UNSURE: a date style, or a shape cell_number leaves. */
@@ -823,17 +1213,12 @@ static int number_value(Sheet *sh, const unsigned char *b, const CellShape *cs, 
     if (sh->dates != NULL) {
         long style = 0;
         Py_ssize_t k;
-        PyObject *key;
         int in;
         if (cs->n_s > 9)
             return SCAN_UNSURE;
         for (k = 0; k < cs->n_s; k++)
             style = style * 10 + (b[cs->s + k] - '0');
-        key = PyLong_FromLong(style);
-        if (key == NULL)
-            return SCAN_ERROR;
-        in = PySequence_Contains(sh->dates, key);
-        Py_DECREF(key);
+        in = is_date_style(sh, style);
         if (in < 0)
             return SCAN_ERROR;
         if (in)
@@ -841,6 +1226,7 @@ static int number_value(Sheet *sh, const unsigned char *b, const CellShape *cs, 
     }
     return cell_number(b, cs->v, cs->v + cs->n_v, out);
 }
+
 
 /* Building cells. Calling the class (its __init__, Python code) costs more than all the rest of a cell; when the
  * class is a plain dataclass with __slots__ value, formula, error, cached (as xlsx.Cell is), checked once per
@@ -963,7 +1349,7 @@ static int call_cell(Sheet *sh, long row, long col, PyObject *const *args, size_
     int r;
     if (cell == NULL)
         return SCAN_ERROR;
-    r = put_cell(sh, row, col, cell);
+    r = put_cell(sh, row, col, cell, NULL);
     Py_DECREF(cell);
     if (r == SCAN_OK) {
         if (row > sh->max_row)
@@ -993,8 +1379,8 @@ static int plain_formula(const unsigned char *b, const CellShape *cs)
 }
 
 /* One non-empty cell inside the kept area, decided as _sheet_simple decides it: SCAN_OK with the cell kept (or
- * dropped), or SCAN_UNSURE: left to Python (put_hard). */
-static int easy_cell(Sheet *sh, const unsigned char *b, const CellShape *cs, long row, long col)
+ * dropped), or SCAN_UNSURE: left to Python (put_hard). checked: its texts are known to be well-formed. */
+static int easy_cell(Sheet *sh, const unsigned char *b, const CellShape *cs, long row, long col, int checked)
 {
     Py_ssize_t nv = cs->has_v && cs->n_v > 0 ? cs->n_v : 0; /* the group v: empty for <v/> and no <v> */
     int t_none = cs->n_t < 0, t_n = bytes_eq(b, cs->t, cs->n_t, "n"), t_str = bytes_eq(b, cs->t, cs->n_t, "str");
@@ -1045,7 +1431,7 @@ static int easy_cell(Sheet *sh, const unsigned char *b, const CellShape *cs, lon
             PyObject *text;
             if (nv == 0)
                 return SCAN_OK; /* no value, or an empty one: not kept */
-            r = cell_text(&sh->buf, b, cs->v, cs->v + nv, 0, &text);
+            r = cell_text(&sh->buf, b, cs->v, cs->v + nv, 0, checked, &text);
             if (r != SCAN_OK)
                 return r;
             if (PyUnicode_GET_LENGTH(text) == 0) {
@@ -1067,12 +1453,13 @@ static int easy_cell(Sheet *sh, const unsigned char *b, const CellShape *cs, lon
             return SCAN_UNSURE;
         if (!(t_none || t_n || t_str))
             return SCAN_UNSURE;
-        r = cell_text(&sh->buf, b, cs->ft, cs->ft + (cs->n_ft > 0 ? cs->n_ft : 0), '=', &formula);
+        r = cell_text(&sh->buf, b, cs->ft, cs->ft + (cs->n_ft > 0 ? cs->n_ft : 0), '=', checked,
+                      &formula);
         if (r != SCAN_OK)
             return r;
         if (t_str) {
             if (cs->has_v) {
-                r = cell_text(&sh->buf, b, cs->v, cs->v + nv, 0, &value);
+                r = cell_text(&sh->buf, b, cs->v, cs->v + nv, 0, checked, &value);
                 if (r != SCAN_OK) {
                     Py_DECREF(formula);
                     return r;
@@ -1112,43 +1499,51 @@ static int easy_cell(Sheet *sh, const unsigned char *b, const CellShape *cs, lon
     }
 }
 
-static int sheet_start(void *ctx, const unsigned char *b, Py_ssize_t n, const Tag *tag)
+/* A cell of the shape match_cell found, as _sheet_simple takes it: kept (or dropped), left to Python (put_hard),
+ * or past the kept area; SCAN_UNSURE when its position was given before. checked: its texts are known to be
+ * well-formed (match_cell checked the whole element). */
+static int sheet_cell(Sheet *sh, const unsigned char *b, const CellShape *cs, int checked)
 {
-    Sheet *sh = (Sheet *)ctx;
+    long row = 0, col = 0;
+    Py_ssize_t k;
+    int r;
+    if (cs->empty)
+        return SCAN_OK; /* formatted empty cells: no value, and never beyond (as in _sheet_simple) */
+    for (k = 0; k < cs->n_digits; k++)
+        row = row * 10 + (b[cs->digits + k] - '0');
+    row -= 1;
+    for (k = 0; k < cs->n_letters; k++)
+        col = col * 26 + (b[cs->letters + k] - 'A' + 1);
+    col -= 1;
+    if (sh->truncated)
+        return SCAN_OK; /* past MAX_ROWS: the rest is only checked */
+    if (row >= sh->max_rows || col >= sh->max_cols) {
+        if (row > sh->far_row)
+            sh->far_row = row;
+        if (col > sh->far_col)
+            sh->far_col = col;
+        if (row >= sh->max_rows)
+            sh->truncated = 1;
+        return SCAN_OK;
+    }
+    r = easy_cell(sh, b, cs, row, col, checked);
+    if (r == SCAN_UNSURE)
+        r = put_hard(sh, b, cs, row, col);
+    return r;
+}
+
+/* What the general way of scan_xml does with a start tag of a worksheet (checked, but not what follows it). */
+static int sheet_start(Sheet *sh, const unsigned char *b, Py_ssize_t n, const Tag *tag)
+{
     Py_ssize_t name = tag->start + 1 + tag->colon, len = tag->name_len - tag->colon;
 
-    if (len == 1 && b[name] == 'c') {
+    if (len == 1 && b[name] == 'c') { /* a cell scan_xml could not take whole */
         CellShape cs;
-        long row = 0, col = 0;
-        Py_ssize_t k;
-        int r;
         if (tag->colon != 0)
             return SCAN_UNSURE; /* a prefixed cell (<x:c>): the pure path reads those otherwise */
-        if (!match_cell(b, n, tag->start, &cs))
+        if (!match_cell(b, n, tag->start, &cs, 0))
             return SCAN_UNSURE;
-        if (cs.empty)
-            return SCAN_OK; /* formatted empty cells: no value, and never beyond (as in _sheet_simple) */
-        for (k = 0; k < cs.n_digits; k++)
-            row = row * 10 + (b[cs.digits + k] - '0');
-        row -= 1;
-        for (k = 0; k < cs.n_letters; k++)
-            col = col * 26 + (b[cs.letters + k] - 'A' + 1);
-        col -= 1;
-        if (sh->truncated)
-            return SCAN_OK; /* past MAX_ROWS: the rest is only checked */
-        if (row >= sh->max_rows || col >= sh->max_cols) {
-            if (row > sh->far_row)
-                sh->far_row = row;
-            if (col > sh->far_col)
-                sh->far_col = col;
-            if (row >= sh->max_rows)
-                sh->truncated = 1;
-            return SCAN_OK;
-        }
-        r = easy_cell(sh, b, &cs, row, col);
-        if (r == SCAN_UNSURE)
-            r = put_hard(sh, b, &cs, row, col);
-        return r;
+        return sheet_cell(sh, b, &cs, 0);
     }
     if (len == 9 && memcmp(b + name, "mergeCell", 9) == 0) {
         /* exactly ref="..." (tight, double quotes, not empty, no '>'), as _MERGE_RE takes it */
@@ -1172,10 +1567,11 @@ PyDoc_STRVAR(scan_sheet_doc,
 "scan_sheet(data, max_rows, max_cols, strings, dates, cell) -> tuple | None\n\n"
 "A worksheet part's cells in one pass, or None when the part is outside the subset this scanner understands\n"
 "(or not well-formed): then the pure-Python path reads it. Else (cells, hard, max_row, max_col, far_row,\n"
-"far_col, truncated, merges): cells maps (row, col) to a cell (built by calling cell) or to None for a cell\n"
-"left to Python, whose _SIMPLE_CELL_RE groups are in hard, in document order, as ((row, col), style, t, f_open,\n"
-"f_attrs, f_text, v_open, v); max_row and max_col are of the cells built; far_row and far_col of the cells\n"
-"outside the kept area (-1: none); merges the raw ref texts of the mergeCell elements.");
+"far_col, truncated, merges, rows): cells maps (row, col) to a cell (built by calling cell) or to None for a\n"
+"cell left to Python, whose _SIMPLE_CELL_RE groups are in hard, in document order, as ((row, col), style, t,\n"
+"f_open, f_attrs, f_text, v_open, v); max_row and max_col are of the cells built; far_row and far_col of the\n"
+"cells outside the kept area (-1: none); merges the raw ref texts of the mergeCell elements; rows the same\n"
+"cells (and Nones) by row, {row: {col: cell}}, in the order of cells (what xlsx.Sheet.rows_index builds).");
 
 static PyObject *scan_sheet(PyObject *self, PyObject *args)
 {
@@ -1203,11 +1599,12 @@ static PyObject *scan_sheet(PyObject *self, PyObject *args)
         goto done;
     sh.dates = r ? dates : NULL;
     sh.cells = PyDict_New();
+    sh.rows = PyDict_New();
     sh.hard = PyList_New(0);
     sh.merges = PyList_New(0);
-    if (sh.cells == NULL || sh.hard == NULL || sh.merges == NULL)
+    if (sh.cells == NULL || sh.rows == NULL || sh.hard == NULL || sh.merges == NULL)
         goto done;
-    r = scan_xml((const unsigned char *)data.buf, data.len, sheet_start, &sh);
+    r = scan_xml((const unsigned char *)data.buf, data.len, &sh);
     if (r == SCAN_ERROR)
         goto done;
     if (r == SCAN_UNSURE) {
@@ -1215,26 +1612,28 @@ static PyObject *scan_sheet(PyObject *self, PyObject *args)
         Py_INCREF(result);
         goto done;
     }
-    result = Py_BuildValue("(OOllllOO)", sh.cells, sh.hard, sh.max_row, sh.max_col, sh.far_row, sh.far_col,
-                           sh.truncated ? Py_True : Py_False, sh.merges);
+    result = Py_BuildValue("(OOllllOOO)", sh.cells, sh.hard, sh.max_row, sh.max_col, sh.far_row, sh.far_col,
+                           sh.truncated ? Py_True : Py_False, sh.merges, sh.rows);
 done:
     Py_XDECREF(sh.cells);
+    Py_XDECREF(sh.rows);
     Py_XDECREF(sh.hard);
     Py_XDECREF(sh.merges);
     PyMem_Free(sh.buf.p);
     PyBuffer_Release(&data);
     return result;
 }
-
 /* --------------------------------------------------------------------------------------------- shared strings */
 
 /* One <si> text as _shared_strings_fast gives it: line ends normalised (CR LF and CR to LF), then the XML
- * references resolved. */
+ * references resolved. Only for text text_end has taken (b[s:e]): strict UTF-8, and references it checked. */
 static int sst_text(Buf *buf, const unsigned char *b, Py_ssize_t s, Py_ssize_t e, PyObject **out)
 {
     Py_ssize_t len = e - s, o = 0, i;
-    if (memchr(b + s, '&', (size_t)len) == NULL && memchr(b + s, '\r', (size_t)len) == NULL)
-        return decode_utf8((const char *)b + s, len, out);
+    if (memchr(b + s, '&', (size_t)len) == NULL && memchr(b + s, '\r', (size_t)len) == NULL) {
+        *out = decode_checked(0, b + s, len);
+        return *out != NULL ? SCAN_OK : SCAN_ERROR;
+    }
     if (buf_reserve(buf, len) < 0)
         return SCAN_ERROR;
     for (i = s; i < e;) {
@@ -1254,20 +1653,22 @@ static int sst_text(Buf *buf, const unsigned char *b, Py_ssize_t s, Py_ssize_t e
             buf->p[o++] = (char)b[i++];
         }
     }
-    return decode_utf8(buf->p, o, out);
+    *out = decode_checked(0, (const unsigned char *)buf->p, o);
+    return *out != NULL ? SCAN_OK : SCAN_ERROR;
 }
 
-static int is_re_space(unsigned char c) /* \s of a bytes expression */
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\x0b' || c == '\x0c';
-}
 
-/* The shared strings of a part that _SST_RE matches in full (SCAN_UNSURE else), as a new list in *out. */
+/* The shared strings of a part that _SST_RE matches in full (SCAN_UNSURE else), as a new list in *out, if the
+ * part is well-formed in the XML subset: in that shape, checking it on the way is all scan_xml would check (the
+ * declarations the expression takes are among those parse_decl takes; the whitespace around the root must be XML's,
+ * not the \x0b and \x0c \s takes too; the root's start tag is read by parse_start_tag to the '>' the expression
+ * finds; each text is checked by text_end; every other tag is literal). */
 static int sst_items(Buf *buf, const unsigned char *b, Py_ssize_t n, PyObject **out)
 {
     static const char root[] = "<sst xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"";
-    Py_ssize_t q = 0;
+    Py_ssize_t q = 0, root_at;
     PyObject *list;
+    Tag tag;
     if (AT("\xef\xbb\xbf"))
         q += 3;
     if (AT("<?xml version=\"1.0\"")) {
@@ -1283,10 +1684,10 @@ static int sst_items(Buf *buf, const unsigned char *b, Py_ssize_t n, PyObject **
             return SCAN_UNSURE;
         q += 2;
     }
-    while (q < n && is_re_space(b[q]))
-        q++;
+    q = skip_ws(b, q, n);
     if (!at(b, n, q, root, (Py_ssize_t)(sizeof root - 1)))
         return SCAN_UNSURE;
+    root_at = q;
     q += (Py_ssize_t)(sizeof root - 1);
     while (AT(" ")) { /* (?: [\w:]+="[^"<]*")* */
         Py_ssize_t s = ++q;
@@ -1302,7 +1703,7 @@ static int sst_items(Buf *buf, const unsigned char *b, Py_ssize_t n, PyObject **
             return SCAN_UNSURE;
         q++;
     }
-    if (!AT(">"))
+    if (!AT(">") || parse_start_tag(b, n, root_at, &tag) != q + 1)
         return SCAN_UNSURE;
     q++;
     list = PyList_New(0);
@@ -1321,13 +1722,9 @@ static int sst_items(Buf *buf, const unsigned char *b, Py_ssize_t n, PyObject **
                 goto error;
         }
         else if (AT(">")) {
-            const unsigned char *lt;
             Py_ssize_t s = ++q;
-            lt = memchr(b + q, '<', (size_t)(n - q));
-            if (lt == NULL)
-                goto unsure;
-            q = lt - b;
-            if (!AT("</t>"))
+            q = text_end(b, q, n);
+            if (q < 0 || !AT("</t>"))
                 goto unsure;
             r = sst_text(buf, b, s, q, &text);
             if (r == SCAN_UNSURE)
@@ -1350,9 +1747,7 @@ static int sst_items(Buf *buf, const unsigned char *b, Py_ssize_t n, PyObject **
     if (!AT("</sst>"))
         goto unsure;
     q += 6;
-    while (q < n && is_re_space(b[q]))
-        q++;
-    if (q != n)
+    if (skip_ws(b, q, n) != n)
         goto unsure;
     *out = list;
     return SCAN_OK;
@@ -1378,9 +1773,7 @@ static PyObject *scan_sst(PyObject *self, PyObject *args)
     (void)self;
     if (!PyArg_ParseTuple(args, "y*:scan_sst", &data))
         return NULL;
-    r = scan_xml((const unsigned char *)data.buf, data.len, NULL, NULL);
-    if (r == SCAN_OK)
-        r = sst_items(&buf, (const unsigned char *)data.buf, data.len, &list);
+    r = sst_items(&buf, (const unsigned char *)data.buf, data.len, &list);
     if (r == SCAN_OK) {
         result = list;
     }
@@ -1405,7 +1798,7 @@ static PyObject *well_formed(PyObject *self, PyObject *args)
     (void)self;
     if (!PyArg_ParseTuple(args, "y*:well_formed", &data))
         return NULL;
-    r = scan_xml((const unsigned char *)data.buf, data.len, NULL, NULL);
+    r = scan_xml((const unsigned char *)data.buf, data.len, NULL);
     PyBuffer_Release(&data);
     return PyBool_FromLong(r == SCAN_OK);
 }

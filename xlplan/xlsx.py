@@ -716,25 +716,43 @@ def _sheet_scanned(scan: Any, data: bytes, sh: Sheet, strings: list[str], dates:
     """The sheet as the compiled scanner reads it: the very Sheet the Python path above gives. The scanner answers
     only for a well-formed sheet whose every cell has _SIMPLE_CELL_RE's shape (one the Python path reads with
     _sheet_simple), builds the common cells as _sheet_simple decides them, and hands over the expression's groups of
-    the others, which _simple_cell decides as _sheet_simple does. False (sh untouched) when it is unsure."""
+    the others, which _simple_cell decides as _sheet_simple does. False (sh untouched) when it is unsure.
+
+    The scanner also gives the cells by row, as Sheet.rows_index would build them from the cells: kept in step here
+    with the cells Python decides, it becomes the sheet's index (unless the sheet held cells already)."""
     found = scan.scan_sheet(data, MAX_ROWS, MAX_COLS, strings, dates, Cell)
     if found is None:
         return False
-    cells, hard, max_row, max_col, far_row, far_col, truncated, merges = found
+    cells, hard, max_row, max_col, far_row, far_col, truncated, merges, rows = found
     for text in merges:  # the ref texts, as _MERGE_RE takes them
         if ":" in text:
             (r0, c0), (r1, c1) = (parse_a1(x) for x in text.split(":"))
             sh.merged.append((r0, c0, r1, c1))
     if hard:
         shared: dict[str, tuple[str, str]] = {}
-        for key, *groups in hard:  # in document order; each holds its place in cells (None there)
+        for key, *groups in hard:  # in document order; each holds its place in cells (None there), and in rows
             cell = _simple_cell(key[0], key[1], *groups, strings, dates, shared)
+            in_row = rows[key[0]] if rows is not None else None
             if cell is None:
                 del cells[key]
+                if in_row is not None:
+                    if len(in_row) == 1:
+                        del rows[key[0]]
+                    elif next(iter(in_row)) == key[1]:
+                        # the row's first cell goes: rows_index would place the row at its next cell, perhaps
+                        # after other rows (cells out of order); it is left to build the index itself
+                        rows = None
+                    else:
+                        del in_row[key[1]]
                 continue
             cells[key] = cell
+            if in_row is not None:
+                in_row[key[1]] = cell
             max_row, max_col = max(max_row, key[0]), max(max_col, key[1])
+    fresh = not sh.cells  # else the index would have to cover the cells there before: rows_index builds it
     sh.cells.update(cells)
+    if fresh and rows is not None:
+        sh.__dict__["_rows"] = rows
     sh.max_row, sh.max_col = max(sh.max_row, max_row), max(sh.max_col, max_col)
     sh.truncated = sh.truncated or truncated
     if far_row >= 0:
