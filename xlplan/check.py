@@ -11,7 +11,7 @@ from xlplan.checks import run_all
 from xlplan.findings import FileReport, Finding
 from xlplan.framework import Framework
 from xlplan.reader import fingerprint, read_plan
-from xlplan.sniff import sniff
+from xlplan.sniff import Sniffed, sniff
 from xlplan.xlsx import XlsxError, read_book
 
 # what a folder of submissions may hold that is meant as a plan (everything else in a folder is not looked at)
@@ -21,7 +21,12 @@ PLAN_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods", ".xlsb", ".csv"}
 def check(path: str | Path, framework: Framework | None = None) -> FileReport:
     """Every finding of one file; never raises for a bad file (the report says unreadable)."""
     path = Path(path)
-    sn = sniff(path, keep_parts=True)  # read_book takes the parts sniff has decompressed and checked anyway
+    return check_sniffed(path, sniff(path, keep_parts=True), framework)
+
+
+def check_sniffed(path: Path, sn: Sniffed, framework: Framework | None = None) -> FileReport:
+    """check() of a file already sniffed with keep_parts: read_book takes the parts sniff has decompressed and
+    checked anyway."""
     report = FileReport(str(path), meta={"size": sn.size, "sha256": sn.sha256, "kind": sn.kind, "mtime": sn.mtime})
     report.add(sn.findings)
     if not sn.readable:

@@ -32,10 +32,11 @@ from typing import Any
 import pandas as pd
 
 from xlplan import runner
-from xlplan.check import check, expand
+from xlplan.check import check_sniffed, expand
 from xlplan.framework import load as load_framework
 from xlplan.model import Plan
 from xlplan.orgs import read_orgs
+from xlplan.sniff import Sniffed, sniff
 
 # markers in the document properties of xlplan's own outputs, so a second run over the same folder skips them
 OUTPUT_MARKER = "xlplan-output"
@@ -268,10 +269,17 @@ def is_lock_file(path: Path) -> bool:
     return path.name.startswith(LOCK_PREFIXES)
 
 
-def is_own_output(path: Path) -> bool:
-    """xlplan's summary workbooks and annotated copies carry a marker in their document properties."""
+def is_own_output(path: Path, sniffed: Sniffed | None = None) -> bool:
+    """xlplan's summary workbooks and annotated copies carry a marker in their document properties (looked up in
+    the parts sniff kept, when it has them)."""
     if path.suffix.lower() != ".xlsx":
         return False
+    if sniffed is not None and sniffed.parts:
+        core = sniffed.parts.get("docProps/core.xml")
+        if core is not None:
+            return OUTPUT_MARKER.encode() in core[:20_000]
+        if sniffed.parts_complete:
+            return False  # a workbook without document properties
     import zipfile
 
     try:
@@ -294,12 +302,12 @@ def read_one(path_text: str) -> Outcome:
             pass
         out.verdict, out.kind, out.skipped = "skipped", "lock", "lock or temporary file of Excel/LibreOffice"
         return out
-    if is_own_output(path):
+    sn = sniff(path, keep_parts=True)
+    if is_own_output(path, sn):
         out.verdict, out.kind, out.skipped = "skipped", "xlplan-output", "an output of xlplan (summary or annotated)"
-        st = path.stat()
-        out.size, out.mtime = st.st_size, st.st_mtime
+        out.size, out.mtime = sn.size, sn.mtime
         return out
-    rep = check(path)
+    rep = check_sniffed(path, sn)
     out.size = rep.meta.get("size", 0)
     out.sha256 = rep.meta.get("sha256", "")
     out.mtime = rep.meta.get("mtime", 0.0)
