@@ -76,3 +76,35 @@ def test_fingerprint_takes_amounts_by_value() -> None:
     a.parsed = {("s", 4, 6): Decimal("5000"), ("s", 4, 1): "อบรม"}
     b.parsed = {("s", 9, 6): Decimal("5000.00"), ("s", 9, 1): "อบรม"}  # typed 5,000.00, on another row
     assert fingerprint(a) == fingerprint(b)
+
+
+def test_fingerprint_parts_are_unambiguous() -> None:
+    """Values are hashed by kind (texts joined, amounts as floats): no two different lists of values may share a
+    hash by where one text ends, by a value's kind, or by the order of kinds."""
+    from xlplan.reader import ReadResult, fingerprint
+
+    def fp(*values: object) -> str:
+        rr = ReadResult.__new__(ReadResult)
+        rr.parsed = {("s", i, 0): v for i, v in enumerate(values)}
+        return fingerprint(rr)
+
+    cases = [
+        ("ab", "c"),
+        ("a", "bc"),
+        ("abc",),
+        ("5",),
+        (5,),
+        (Decimal("5"),),
+        (5.0,),
+        (Decimal("5"), "อบรม"),
+        ("อบรม", Decimal("5")),
+        ([1, 2],),
+        ("[1, 2]",),
+        (True,),
+        (1,),
+        (-0.5,),
+        (Decimal("-0.5"),),  # an amount is not the same kind of value as a number typed elsewhere
+    ]
+    hashes = [fp(*c) for c in cases]
+    assert len(set(hashes)) == len(cases)
+    assert fp("ab", Decimal("1.50")) == fp("ab", Decimal("1.5"))

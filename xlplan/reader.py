@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from array import array
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
@@ -422,12 +423,28 @@ def _dec(v: Any) -> Decimal | None:
     return Decimal(v)
 
 
+_KIND = {str: b"s", Decimal: b"d", int: b"i", list: b"l"}
+
+
 def fingerprint(rr: ReadResult) -> str:
     """What a plan says, as a hash: every value read from a cell staff type (cleaned, in reading order; amounts by
     value, so 5000 and 5,000.00 agree), not the file's bytes, nor where the rows are. Copies of one plan, re-saved
-    or sent twice, share it; copies that say different things differ."""
-    values = [float(v) if v.__class__ is Decimal else v for v in rr.parsed.values()]
-    return hashlib.sha256(repr(values).encode()).hexdigest()
+    or sent twice, share it; copies that say different things differ.
+
+    Hashed by kind, each part unambiguous: the kind of every value in order, then the texts' lengths, the other
+    values' repr, the amounts as 64-bit floats, and the texts as UTF-8. (The repr of the whole list, as before,
+    took ~0.8 ms a plan, mostly turning amounts into decimal text.)"""
+    values = list(rr.parsed.values())
+    texts = [v for v in values if v.__class__ is str]
+    amounts = array("d", [float(v) for v in values if v.__class__ is Decimal])
+    others = [v for v in values if v.__class__ is not str and v.__class__ is not Decimal]
+    h = hashlib.sha256(b"".join([_KIND.get(v.__class__, b"?") for v in values]))
+    for part in (repr([len(t) for t in texts]).encode(), repr(others).encode(), amounts.tobytes()):
+        h.update(b"\x00")
+        h.update(part)
+    h.update(b"\x00")
+    h.update("".join(texts).encode("utf-8", "surrogatepass"))
+    return h.hexdigest()
 
 
 # ------------------------------------------------------------------------------------------------ whole book
