@@ -40,7 +40,7 @@ from xlplan.xlsx import Cell, Sheet
 TOLERANCE = 0.005  # half a satang
 
 
-@dataclass
+@dataclass(slots=True)
 class Expect:
     sheet: Sheet
     row: int
