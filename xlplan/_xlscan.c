@@ -260,6 +260,17 @@ static inline Py_ALWAYS_INLINE int e0_pair(const unsigned char *p)
     return (x & mask) == bits;
 }
 
+/* The end of a run of plain3 characters that goes on at b[i] (Thai words): two at a time while both are
+ * E0 A0..BF 80..BF (U+0800..U+0FFF, Thai among them: all allowed), then one at a time. */
+static inline Py_ALWAYS_INLINE Py_ssize_t plain3_run(const unsigned char *b, Py_ssize_t i, Py_ssize_t n)
+{
+    while (n - i >= 8 && e0_pair(b + i))
+        i += 6;
+    while (n - i >= 3 && plain3(b, i))
+        i += 3;
+    return i;
+}
+
 /* Character data from b[i] to the next '<': the position of that '<' (n when there is none), or -1 when the data
  * is not allowed (strict UTF-8 of characters XML allows, the references parse_ref takes, no "]]>"). */
 static Py_ssize_t text_end(const unsigned char *b, Py_ssize_t i, Py_ssize_t n)
@@ -282,13 +293,7 @@ static Py_ssize_t text_end(const unsigned char *b, Py_ssize_t i, Py_ssize_t n)
             return i;
         }
         else if (n - i >= 3 && plain3(b, i)) {
-            /* a run of them (Thai words): two at a time while both are E0 A0..BF 80..BF (U+0800..U+0FFF, Thai
-             * among them: all allowed) */
-            i += 3;
-            while (n - i >= 8 && e0_pair(b + i))
-                i += 6;
-            while (n - i >= 3 && plain3(b, i))
-                i += 3;
+            i = plain3_run(b, i + 3, n);
         }
         else {
             Py_ssize_t len = other_char(b, s, i, n);
@@ -318,11 +323,7 @@ static inline Py_ssize_t value_end(const unsigned char *b, Py_ssize_t i, Py_ssiz
             i++; /* the other quote */
         }
         else if (n - i >= 3 && plain3(b, i)) {
-            i += 3;
-            while (n - i >= 8 && e0_pair(b + i))
-                i += 6;
-            while (n - i >= 3 && plain3(b, i))
-                i += 3;
+            i = plain3_run(b, i + 3, n);
         }
         else {
             Py_ssize_t len = other_char(b, s, i, n);
