@@ -357,13 +357,14 @@ def _locate(sh: Sheet, table: Table, ctx: _Ctx, stop_labels: tuple[str, ...] = (
     loc = Located(table, sh.name, best_row, cols, marker, end)
     input_set = {cols[c.key] for c in table.columns if c.input and c.key in cols}
     for row in range(loc.first, end + 1):
-        cells = sh.row(row)
         # a row with anything typed in an input column (Cell.empty, inlined: this runs for every row's cells)
-        if cells and any(
-            (cell := cells[c]).formula is not None or (cell.value is not None and cell.value != "")
-            for c in input_set.intersection(cells)
-        ):
-            loc.rows.append(row)
+        cells = index.get(row)
+        if cells is None:
+            continue
+        for c, cell in cells.items():
+            if c in input_set and (cell.formula is not None or (cell.value is not None and cell.value != "")):
+                loc.rows.append(row)
+                break
     return loc
 
 
