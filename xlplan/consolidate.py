@@ -418,6 +418,7 @@ def _reorder(have: tuple[int, ...], amounts: tuple[float, ...], years: tuple[int
 
 _CODE_RUN = re.compile(r"[0-9]{4,10}")
 _THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
+_NAME_GAPS = re.compile(r"[\s_.\-]+")
 
 
 def _squash(text: str, shorts: Iterable[tuple[str, str]] = ()) -> str:
@@ -426,7 +427,7 @@ def _squash(text: str, shorts: Iterable[tuple[str, str]] = ()) -> str:
     text = text.translate(_THAI_DIGITS)
     for short, full in shorts:
         text = text.replace(short, full)
-    return re.sub(r"[\s_.\-]+", "", text).lower()
+    return _NAME_GAPS.sub("", text).lower()
 
 
 def _senders(
@@ -572,15 +573,12 @@ def _build(outs: list[Outcome], roster: list | None, seconds: float) -> Consolid
         for r in missing:
             if r.org.code in sent:  # sent a file that could not be read: to be sent again, not chased as missing
                 i, o = sent[r.org.code]
-                org_rows.append(
-                    [r.org.code, r.org.name, r.org.type, r.org.province, r.org.district, r.org.subdistrict,
-                     "sent_unreadable", o.verdict, True, i + 1, o.path, o.counts.get("error", 0), 0, 0, 0, 0, 0,
-                     *[0.0 for _ in years], 0.0]
-                )  # fmt: skip
-                continue
+                status = ["sent_unreadable", o.verdict, True, i + 1, o.path, o.counts.get("error", 0)]
+            else:
+                status = ["not_submitted", "", True, None, "", 0]
             org_rows.append(
                 [r.org.code, r.org.name, r.org.type, r.org.province, r.org.district, r.org.subdistrict,
-                 "not_submitted", "", True, None, "", 0, 0, 0, 0, 0, 0, *[0.0 for _ in years], 0.0]
+                 *status, 0, 0, 0, 0, 0, *[0.0 for _ in years], 0.0]
             )  # fmt: skip
     for i, o in enumerate(outs):
         for f in o.findings:
