@@ -839,6 +839,30 @@ static int decode_utf8(const char *s, Py_ssize_t len, PyObject **out)
 }
 
 
+/* The characters of checked UTF-8 at s[i:len] into d[o:chars] (of character type T), one sequence at a time: the
+ * loop of decode_checked for the kinds that need no shortcut (beyond the BMP, and Latin-1). */
+#define DECODE_INTO(T, d)                                                                                           \
+    while (o < chars && i < len) {                                                                                 \
+        unsigned c = s[i];                                                                                         \
+        if (c < 0x80) {                                                                                            \
+            (d)[o++] = (T)c;                                                                                       \
+            i++;                                                                                                   \
+        }                                                                                                          \
+        else if (c < 0xE0) {                                                                                       \
+            (d)[o++] = (T)(((c & 0x1F) << 6) | (s[i + 1] & 0x3F));                                                 \
+            i += 2;                                                                                                \
+        }                                                                                                          \
+        else if (c < 0xF0) {                                                                                       \
+            (d)[o++] = (T)(((c & 0x0F) << 12) | ((s[i + 1] & 0x3Fu) << 6) | (s[i + 2] & 0x3F));                    \
+            i += 3;                                                                                                \
+        }                                                                                                          \
+        else {                                                                                                     \
+            (d)[o++] = (T)(((c & 0x07) << 18) | ((s[i + 1] & 0x3Fu) << 12) | ((s[i + 2] & 0x3Fu) << 6)             \
+                           | (s[i + 3] & 0x3F));                                                                   \
+            i += 4;                                                                                                \
+        }                                                                                                          \
+    }
+
 /* s[:len] as str after an optional prefix character (0: none), for bytes the tokenizer has already checked to be
  * strict UTF-8 (text or an attribute value, or one rebuilt from such with put_utf8): the very str
  * PyUnicode_DecodeUTF8 gives, in the narrowest kind its characters need, without checking the bytes again (and
@@ -896,26 +920,7 @@ static PyObject *decode_checked(char prefix, const unsigned char *s, Py_ssize_t 
         d = PyUnicode_4BYTE_DATA(u);
         if (prefix != 0)
             d[o++] = (Py_UCS4)prefix;
-        while (o < chars && i < len) {
-            unsigned c = s[i];
-            if (c < 0x80) {
-                d[o++] = c;
-                i++;
-            }
-            else if (c < 0xE0) {
-                d[o++] = ((c & 0x1F) << 6) | (s[i + 1] & 0x3F);
-                i += 2;
-            }
-            else if (c < 0xF0) {
-                d[o++] = ((c & 0x0F) << 12) | ((s[i + 1] & 0x3Fu) << 6) | (s[i + 2] & 0x3F);
-                i += 3;
-            }
-            else {
-                d[o++] = ((c & 0x07) << 18) | ((s[i + 1] & 0x3Fu) << 12) | ((s[i + 2] & 0x3Fu) << 6)
-                         | (s[i + 3] & 0x3F);
-                i += 4;
-            }
-        }
+        DECODE_INTO(Py_UCS4, d);
     }
     else if (wide & HIGHS) { /* no 4-byte sequence */
         Py_UCS2 *d;
@@ -951,17 +956,7 @@ static PyObject *decode_checked(char prefix, const unsigned char *s, Py_ssize_t 
         d = PyUnicode_1BYTE_DATA(u);
         if (prefix != 0)
             d[o++] = (Py_UCS1)prefix;
-        while (o < chars && i < len) {
-            unsigned c = s[i];
-            if (c < 0x80) {
-                d[o++] = (Py_UCS1)c;
-                i++;
-            }
-            else {
-                d[o++] = (Py_UCS1)(((c & 0x1F) << 6) | (s[i + 1] & 0x3F));
-                i += 2;
-            }
-        }
+        DECODE_INTO(Py_UCS1, d); /* only 1- and 2-byte sequences here */
     }
     return u;
 }
