@@ -11,10 +11,12 @@ from __future__ import annotations
 import hashlib
 import re
 from array import array
+from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
-from itertools import pairwise
+from itertools import compress, pairwise, repeat
+from operator import is_
 from typing import Any
 
 from xlplan import normalize as N
@@ -424,7 +426,11 @@ def _dec(v: Any) -> Decimal | None:
     return Decimal(v)
 
 
-_KIND = {str: b"s", Decimal: b"d", int: b"i", list: b"l"}
+# a value's kind, as one byte of the hash (any other class: "?")
+_KIND: defaultdict[type, int] = defaultdict(
+    lambda: ord("?"), {str: ord("s"), Decimal: ord("d"), int: ord("i"), list: ord("l")}
+)
+_OTHER = frozenset({ord("i"), ord("l"), ord("?")})
 
 
 def fingerprint(rr: ReadResult) -> str:
@@ -433,18 +439,23 @@ def fingerprint(rr: ReadResult) -> str:
     or sent twice, share it; copies that say different things differ.
 
     Hashed by kind, each part unambiguous: the kind of every value in order, then the texts' lengths, the other
-    values' repr, the amounts as 64-bit floats, and the texts as UTF-8. (The repr of the whole list, as before,
-    took ~0.8 ms a plan, mostly turning amounts into decimal text.)"""
+    values' repr, the amounts' numeric hashes, and the texts as UTF-16 (with the lengths in code points, a lone
+    surrogate cannot pass for half of a pair). Every pass is a C-level map over the values (a comprehension per
+    part took ~0.8 ms a plan of ~1,000 values). A Decimal's hash is Python's numeric hash: equal for equal values
+    (5000 and 5000.00), the same in every process, cached in the Decimal, and ~2.5x quicker than a float() of it;
+    two amounts share it only when they differ by a multiple of 2**61 - 1 baht."""
     values = list(rr.parsed.values())
-    texts = [v for v in values if v.__class__ is str]
-    amounts = array("d", [float(v) for v in values if v.__class__ is Decimal])
-    others = [v for v in values if v.__class__ is not str and v.__class__ is not Decimal]
-    h = hashlib.sha256(b"".join([_KIND.get(v.__class__, b"?") for v in values]))
-    for part in (repr([len(t) for t in texts]).encode(), repr(others).encode(), amounts.tobytes()):
+    classes = list(map(type, values))
+    kinds = bytes(map(_KIND.__getitem__, classes))
+    texts = list(compress(values, map(is_, classes, repeat(str))))
+    amounts = array("q", map(hash, compress(values, map(is_, classes, repeat(Decimal)))))
+    others = list(compress(values, map(_OTHER.__contains__, kinds)))
+    h = hashlib.sha256(kinds)
+    for part in (array("Q", map(len, texts)).tobytes(), repr(others).encode(), amounts.tobytes()):
         h.update(b"\x00")
         h.update(part)
     h.update(b"\x00")
-    h.update("".join(texts).encode("utf-8", "surrogatepass"))
+    h.update("".join(texts).encode("utf-16-le", "surrogatepass"))
     return h.hexdigest()
 
 
