@@ -38,6 +38,10 @@
  *
  * Everything is bounds-checked against the length of the bytes object; nothing recurses; the only allocations
  * are Python objects and one growing decode buffer (freed on every exit).
+ *
+ * row_values, apart from the scanner, is xlplan.reader._row_values in C: the loop that turns every cell staff
+ * typed into its clean value. It decides only the plain cases itself (a hit of the reader's parse cache without
+ * notes; a long text _clean would give back unchanged) and calls the reader's own functions for everything else.
  */
 
 #define PY_SSIZE_T_CLEAN
@@ -1799,10 +1803,207 @@ static PyObject *well_formed(PyObject *self, PyObject *args)
     return PyBool_FromLong(r == SCAN_OK);
 }
 
+/* ------------------------------------------------------------------------------------ a row's values (reader) */
+
+/* What xlplan.reader._row_values gives for one row, in C: the reader's loop that runs for every cell staff typed.
+ * Only the usual case is done here: a cell whose raw value is in the shared parse cache, parsed without a note.
+ * Everything else goes back to the reader's own functions, called from here: _parse (a value not in the cache,
+ * or one the cache does not keep) and _Ctx.take (a value with notes or an error). So the two give the same
+ * values, findings and parsed entries, in the same order. */
+
+PyDoc_STRVAR(row_values_doc,
+"row_values(cells, columns, cache, parsed, name, row, parse, take, list_parser, cache_text, text_parser)\n"
+"-> dict\n\n"
+"xlplan.reader._row_values for one row: cells {col: cell} of the row, columns [(key, column, parser, col)],\n"
+"the parse cache {(parser, class, raw): Parsed}, parsed {(name, row, col): value} (filled), parse(parser, raw)\n"
+"and take(p, name, row, col, column) called for what the cache does not answer plainly, list_parser the parser\n"
+"whose results are never cached, cache_text the longest text the cache keeps, text_parser the parser of\n"
+"texts (a longer text it would give back unchanged, with no note, is taken as it is).");
+
+/* Whether normalize._clean(text, multiline=True) gives the text back unchanged: every character but a line break
+ * printable (str.isprintable), no two spaces, no space before a line break, no white space at either end. */
+static int clean_text(PyObject *text)
+{
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text), i;
+    int kind = PyUnicode_KIND(text);
+    const void *d = PyUnicode_DATA(text);
+    Py_UCS4 prev = 0;
+    if (n == 0 || Py_UNICODE_ISSPACE(PyUnicode_READ(kind, d, 0)) || Py_UNICODE_ISSPACE(PyUnicode_READ(kind, d, n - 1)))
+        return 0;
+    for (i = 0; i < n; i++) {
+        Py_UCS4 c = PyUnicode_READ(kind, d, i);
+        if (c == ' ' || c == '\n') {
+            if (prev == ' ')
+                return 0;
+        }
+        else if (!Py_UNICODE_ISPRINTABLE(c))
+            return 0;
+        prev = c;
+    }
+    return 1;
+}
+
+static PyObject *s_value, *s_error, *s_notes; /* interned attribute names */
+
+/* cell.value (k 0) or cell.error (k 2), a new reference: read from the slot when the cell is of the class the
+ * scanner builds directly (its layout checked by maker_check), else looked up as Python does. */
+static PyObject *cell_attr(PyObject *cell, int k, PyObject *name)
+{
+    if (maker.direct && maker.type != NULL && Py_TYPE(cell) == (PyTypeObject *)maker.type) {
+        PyObject *v = SLOT(cell, k);
+        if (v != NULL) {
+            Py_INCREF(v);
+            return v;
+        }
+    }
+    return PyObject_GetAttr(cell, name);
+}
+
+/* The value of one present cell into out[key] (and parsed), as _row_values does: 0, or -1 with an exception. */
+static int row_value(PyObject *cell, PyObject *const *a, PyObject *key, PyObject *column, PyObject *parser,
+                     PyObject *col, PyObject *out)
+{
+    PyObject *cache = a[2], *parsed = a[3], *name = a[4], *row = a[5], *parse = a[6], *take = a[7];
+    PyObject *raw = NULL, *err = NULL, *p = NULL, *notes = NULL, *error = NULL, *value = NULL, *k3 = NULL;
+    Py_ssize_t cache_text;
+    int r = -1, t, cached;
+    raw = cell_attr(cell, 0, s_value);
+    if (raw == NULL)
+        goto done;
+    if (raw == Py_None) {
+        r = PyDict_SetItem(out, key, Py_None); /* empty; error values are reported by the formula checks */
+        goto done;
+    }
+    err = cell_attr(cell, 2, s_error);
+    if (err == NULL || (t = PyObject_IsTrue(err)) < 0)
+        goto done;
+    if (t) {
+        r = PyDict_SetItem(out, key, Py_None);
+        goto done;
+    }
+    cache_text = PyLong_AsSsize_t(a[9]);
+    if (cache_text == -1 && PyErr_Occurred())
+        goto done;
+    /* a long text the text parser gives back as it is (what parse_text returns for it: Parsed(raw)) */
+    if (parser == a[10] && PyUnicode_CheckExact(raw) && PyUnicode_GET_LENGTH(raw) > cache_text && clean_text(raw)) {
+        value = raw;
+        Py_INCREF(value);
+        goto plain;
+    }
+    /* the values _parse never looks up: parse_int_list's lists, long texts, 0.0 (equal to -0.0) and NaN */
+    cached = parser != a[8];
+    if (cached && PyUnicode_CheckExact(raw))
+        cached = PyUnicode_GET_LENGTH(raw) <= cache_text;
+    else if (cached && PyFloat_CheckExact(raw)) {
+        double d = PyFloat_AS_DOUBLE(raw);
+        cached = d != 0.0 && d == d;
+    }
+    if (cached) {
+        k3 = PyTuple_Pack(3, parser, (PyObject *)Py_TYPE(raw), raw);
+        if (k3 == NULL)
+            goto done;
+        p = PyDict_GetItemWithError(cache, k3);
+        if (p == NULL && PyErr_Occurred())
+            goto done;
+        Py_XINCREF(p);
+    }
+    if (p == NULL) {
+        PyObject *pa[2] = {parser, raw};
+        p = PyObject_Vectorcall(parse, pa, 2, NULL);
+        if (p == NULL)
+            goto done;
+    }
+    notes = PyObject_GetAttr(p, s_notes);
+    if (notes == NULL || (t = PyObject_IsTrue(notes)) < 0)
+        goto done;
+    error = PyObject_GetAttr(p, s_error);
+    if (error == NULL)
+        goto done;
+    if (t || error != Py_None) {
+        PyObject *ta[5] = {p, name, row, col, column};
+        value = PyObject_Vectorcall(take, ta, 5, NULL);
+        if (value == NULL)
+            goto done;
+        r = PyDict_SetItem(out, key, value);
+        goto done;
+    }
+    value = PyObject_GetAttr(p, s_value);
+    if (value == NULL)
+        goto done;
+plain:
+    Py_CLEAR(k3);
+    k3 = PyTuple_Pack(3, name, row, col);
+    if (k3 == NULL || PyDict_SetItem(parsed, k3, value) < 0)
+        goto done;
+    r = PyDict_SetItem(out, key, value);
+done:
+    Py_XDECREF(raw);
+    Py_XDECREF(err);
+    Py_XDECREF(p);
+    Py_XDECREF(notes);
+    Py_XDECREF(error);
+    Py_XDECREF(value);
+    Py_XDECREF(k3);
+    return r;
+}
+
+static PyObject *row_values(PyObject *self, PyObject *const *a, Py_ssize_t nargs)
+{
+    PyObject *cells, *columns, *out;
+    Py_ssize_t i, n;
+    (void)self;
+    if (nargs != 11) {
+        PyErr_SetString(PyExc_TypeError, "row_values takes 11 arguments");
+        return NULL;
+    }
+    cells = a[0];
+    columns = a[1];
+    if (!PyDict_Check(cells) || !PyList_Check(columns) || !PyDict_Check(a[2]) || !PyDict_Check(a[3])) {
+        PyErr_SetString(PyExc_TypeError, "row_values: cells, cache and parsed must be dicts, columns a list");
+        return NULL;
+    }
+    out = PyDict_New();
+    if (out == NULL)
+        return NULL;
+    n = PyList_GET_SIZE(columns);
+    for (i = 0; i < n; i++) {
+        PyObject *spec = PyList_GET_ITEM(columns, i), *cell;
+        if (!PyTuple_CheckExact(spec) || PyTuple_GET_SIZE(spec) != 4) {
+            PyErr_SetString(PyExc_TypeError, "row_values: a column is (key, column, parser, col)");
+            goto fail;
+        }
+        /* columns may change under us only through the calls back; they are read again at every cell */
+        Py_INCREF(spec);
+        cell = PyDict_GetItemWithError(cells, PyTuple_GET_ITEM(spec, 3));
+        if (cell == NULL) {
+            Py_DECREF(spec);
+            if (PyErr_Occurred())
+                goto fail;
+            continue;
+        }
+        Py_INCREF(cell);
+        if (row_value(cell, a, PyTuple_GET_ITEM(spec, 0), PyTuple_GET_ITEM(spec, 1), PyTuple_GET_ITEM(spec, 2),
+                      PyTuple_GET_ITEM(spec, 3), out)
+            < 0) {
+            Py_DECREF(cell);
+            Py_DECREF(spec);
+            goto fail;
+        }
+        Py_DECREF(cell);
+        Py_DECREF(spec);
+        n = PyList_GET_SIZE(columns);
+    }
+    return out;
+fail:
+    Py_DECREF(out);
+    return NULL;
+}
+
 static PyMethodDef methods[] = {
     {"scan_sheet", scan_sheet, METH_VARARGS, scan_sheet_doc},
     {"scan_sst", scan_sst, METH_VARARGS, scan_sst_doc},
     {"well_formed", well_formed, METH_VARARGS, well_formed_doc},
+    {"row_values", (PyCFunction)(void (*)(void))row_values, METH_FASTCALL, row_values_doc},
     {NULL, NULL, 0, NULL},
 };
 
@@ -1814,5 +2015,10 @@ static struct PyModuleDef module = {
 PyMODINIT_FUNC PyInit__xlscan(void)
 {
     init_kinds();
+    s_value = PyUnicode_InternFromString("value");
+    s_error = PyUnicode_InternFromString("error");
+    s_notes = PyUnicode_InternFromString("notes");
+    if (s_value == NULL || s_error == NULL || s_notes == NULL)
+        return NULL;
     return PyModule_Create(&module);
 }

@@ -41,7 +41,7 @@ from xlplan.layout import (
     progress_key,
 )
 from xlplan.model import DEFAULT_YEARS, ROUNDS, Announcement, Details, Item, Measure, Org, Plan, Progress, Risk, Targets
-from xlplan.xlsx import Book, Cell, Sheet
+from xlplan.xlsx import Book, Cell, Sheet, _accelerator
 
 HEADER_SCAN_ROWS = 60
 
@@ -133,6 +133,8 @@ class _Ctx:
     def __init__(self) -> None:
         self.findings: list[Finding] = []
         self.parsed: dict[tuple[str, int, int], Any] = {}
+        acc = _accelerator()  # looked at once per workbook
+        self.row_values: Any = getattr(acc, "row_values", None)  # _row_values in C, where built
 
     def add(
         self,
@@ -392,12 +394,19 @@ def _row_values(
 ) -> dict[str, Any]:
     """The clean value of each input column with a cell in one row (what _parse_cell gives, inlined: this runs for
     every cell); a column without one has no key (read with .get). Columns are taken in the table's order, so
-    findings come in that order."""
-    out: dict[str, Any] = {}
+    findings come in that order. Where the compiled accelerator is built, its row_values does this loop in C, with
+    _parse and _Ctx.take called back for every case but a plain hit of the parse cache."""
+    if columns is None:
+        columns = _input_columns(loc, skip)
     cells = sh.row(row)
     name = sh.name
+    if ctx.row_values is not None and cells.__class__ is dict:
+        return ctx.row_values(
+            cells, columns, _cache, ctx.parsed, name, row, _parse, ctx.take, N.parse_int_list, _CACHE_TEXT, N.parse_text
+        )
+    out: dict[str, Any] = {}
     parsed = ctx.parsed
-    for key, column, parser, c in _input_columns(loc, skip) if columns is None else columns:
+    for key, column, parser, c in columns:
         cell = cells.get(c)
         if cell is None:
             continue
