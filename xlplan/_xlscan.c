@@ -42,6 +42,8 @@
  * row_values, apart from the scanner, is xlplan.reader._row_values in C: the loop that turns every cell staff
  * typed into its clean value. It decides only the plain cases itself (a hit of the reader's parse cache without
  * notes; a long text _clean would give back unchanged) and calls the reader's own functions for everything else.
+ * suspects is the value checks' filter: it leaves out the table cells where xlplan.checks.values would surely
+ * find nothing, and keeps every cell it is unsure of, for the checks to decide in Python.
  */
 
 #define PY_SSIZE_T_CLEAN
@@ -1999,11 +2001,199 @@ fail:
     return NULL;
 }
 
+/* ------------------------------------------------------------------------------ cells to check (value checks) */
+
+/* The table cells xlplan.checks.values must look at: those that may give a finding. A cell is left out only when
+ * the value checks would surely find nothing in it; anything unsure (an unusual class of raw value or of parsed
+ * value) is kept, and the checks decide it in Python as they decide every cell without the accelerator. */
+
+PyDoc_STRVAR(suspects_doc,
+"suspects(index, rows, specs, parsed, name) -> list of (row, spec index)\n\n"
+"For xlplan.checks.values: index {row: {col: cell}}, rows the table's data rows, specs [(col, required, numeric,\n"
+"scale, money, allowed, actual)] (allowed: the list of a checked dropdown, or None), parsed {(name, row, col):\n"
+"value}. Every (row, spec) where the value checks could find something, in the order rows, then specs.");
+
+/* 1 when the text is empty or only white space (not text.strip()), 0 otherwise. */
+static int blank_text(PyObject *text)
+{
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text), i;
+    int kind = PyUnicode_KIND(text);
+    const void *d = PyUnicode_DATA(text);
+    for (i = 0; i < n; i++)
+        if (!Py_UNICODE_ISSPACE(PyUnicode_READ(kind, d, i)))
+            return 0;
+    return 1;
+}
+
+/* value < 0 is surely false: 1, or 0 when it is true or cannot be told (an error is cleared: Python decides). */
+static int not_negative(PyObject *value, PyObject *zero)
+{
+    int lt = PyObject_RichCompareBool(value, zero, Py_LT);
+    if (lt < 0) {
+        PyErr_Clear();
+        return 0;
+    }
+    return !lt;
+}
+
+/* 1 when the value checks find nothing in the cell for sure, 0 when they may, -1 on an error. The checks, in
+ * xlplan.checks.values.check: a blank cell is V307 when required; then, with the parsed value, V314 (a number typed
+ * as text), and one of V302 (scale out of 1-5), else V303 (money below 0), else V306 (not in the dropdown's list),
+ * else V303 (an actual value below 0). */
+static int surely_fine(PyObject *cell, PyObject *spec, PyObject *parsed, PyObject *name, PyObject *row,
+                       PyObject *zero)
+{
+    PyObject *raw, *k3, *value;
+    PyObject *allowed = PyTuple_GET_ITEM(spec, 5);
+    int required, numeric, scale, money, actual, r = 0;
+    required = PyObject_IsTrue(PyTuple_GET_ITEM(spec, 1));
+    numeric = PyObject_IsTrue(PyTuple_GET_ITEM(spec, 2));
+    scale = PyObject_IsTrue(PyTuple_GET_ITEM(spec, 3));
+    money = PyObject_IsTrue(PyTuple_GET_ITEM(spec, 4));
+    actual = PyObject_IsTrue(PyTuple_GET_ITEM(spec, 6));
+    if (required < 0 || numeric < 0 || scale < 0 || money < 0 || actual < 0)
+        return -1;
+    if (cell == NULL)
+        return !required;
+    raw = cell_attr(cell, 0, s_value);
+    if (raw == NULL)
+        return -1;
+    if (raw == Py_None || (PyUnicode_CheckExact(raw) && blank_text(raw))) {
+        r = !required;
+        goto done;
+    }
+    if (!PyUnicode_CheckExact(raw) && !PyLong_CheckExact(raw) && !PyFloat_CheckExact(raw) && !PyBool_Check(raw))
+        goto done; /* a date, or another class: Python decides */
+    k3 = PyTuple_Pack(3, name, row, PyTuple_GET_ITEM(spec, 0));
+    if (k3 == NULL) {
+        r = -1;
+        goto done;
+    }
+    value = PyDict_GetItemWithError(parsed, k3); /* borrowed */
+    Py_DECREF(k3);
+    if (value == NULL || value == Py_None) {
+        r = PyErr_Occurred() ? -1 : 1; /* no value: unreadable, reported while reading */
+        goto done;
+    }
+    if (numeric && PyUnicode_CheckExact(raw))
+        goto done; /* a number typed as text: V314 unless it reads as 0 */
+    Py_INCREF(value);
+    r = 1;
+    if (scale) { /* 1 <= value <= 5, told here for a plain int */
+        int overflow = 0;
+        long v = PyLong_CheckExact(value) ? PyLong_AsLongAndOverflow(value, &overflow) : 0;
+        if (v == -1 && PyErr_Occurred()) {
+            PyErr_Clear();
+            v = 0;
+        }
+        r = !overflow && v >= 1 && v <= 5;
+    }
+    if (r && money)
+        r = not_negative(value, zero);
+    else if (r && allowed != Py_None) { /* str(value) in allowed, told here for a text value */
+        int in = PyUnicode_CheckExact(value) ? PySequence_Contains(allowed, value) : 0;
+        if (in < 0) {
+            PyErr_Clear();
+            in = 0;
+        }
+        r = in;
+    }
+    else if (r && actual)
+        r = not_negative(value, zero);
+    Py_DECREF(value);
+done:
+    Py_DECREF(raw);
+    return r;
+}
+
+static PyObject *suspects(PyObject *self, PyObject *const *a, Py_ssize_t nargs)
+{
+    PyObject *index, *rows, *specs, *parsed, *name, *out = NULL, *zero = NULL, *seq = NULL;
+    Py_ssize_t i, j, nrows;
+    (void)self;
+    if (nargs != 5) {
+        PyErr_SetString(PyExc_TypeError, "suspects takes 5 arguments");
+        return NULL;
+    }
+    index = a[0];
+    rows = a[1];
+    specs = a[2];
+    parsed = a[3];
+    name = a[4];
+    if (!PyDict_Check(index) || !PyList_Check(specs) || !PyDict_Check(parsed)) {
+        PyErr_SetString(PyExc_TypeError, "suspects: index and parsed must be dicts, specs a list");
+        return NULL;
+    }
+    for (j = 0; j < PyList_GET_SIZE(specs); j++) {
+        PyObject *spec = PyList_GET_ITEM(specs, j);
+        if (!PyTuple_CheckExact(spec) || PyTuple_GET_SIZE(spec) != 7) {
+            PyErr_SetString(PyExc_TypeError, "suspects: a spec is (col, required, numeric, scale, money, allowed, actual)");
+            return NULL;
+        }
+    }
+    seq = PySequence_Fast(rows, "suspects: rows must be a sequence");
+    zero = PyLong_FromLong(0);
+    out = PyList_New(0);
+    if (seq == NULL || zero == NULL || out == NULL)
+        goto fail;
+    nrows = PySequence_Fast_GET_SIZE(seq);
+    for (i = 0; i < nrows; i++) {
+        PyObject *row = PySequence_Fast_GET_ITEM(seq, i), *cells;
+        cells = PyDict_GetItemWithError(index, row);
+        if (cells == NULL && PyErr_Occurred())
+            goto fail;
+        if (cells != NULL && !PyDict_Check(cells)) {
+            PyErr_SetString(PyExc_TypeError, "suspects: a row of the index must be a dict");
+            goto fail;
+        }
+        Py_XINCREF(cells);
+        for (j = 0; j < PyList_GET_SIZE(specs); j++) {
+            PyObject *spec = PyList_GET_ITEM(specs, j), *cell = NULL;
+            int fine;
+            if (cells != NULL) {
+                cell = PyDict_GetItemWithError(cells, PyTuple_GET_ITEM(spec, 0));
+                if (cell == NULL && PyErr_Occurred()) {
+                    Py_DECREF(cells);
+                    goto fail;
+                }
+            }
+            Py_INCREF(spec);
+            Py_XINCREF(cell);
+            fine = surely_fine(cell, spec, parsed, name, row, zero);
+            Py_XDECREF(cell);
+            Py_DECREF(spec);
+            if (fine < 0) {
+                Py_XDECREF(cells);
+                goto fail;
+            }
+            if (!fine) {
+                PyObject *pair = Py_BuildValue("(On)", row, j);
+                if (pair == NULL || PyList_Append(out, pair) < 0) {
+                    Py_XDECREF(pair);
+                    Py_XDECREF(cells);
+                    goto fail;
+                }
+                Py_DECREF(pair);
+            }
+        }
+        Py_XDECREF(cells);
+    }
+    Py_DECREF(seq);
+    Py_DECREF(zero);
+    return out;
+fail:
+    Py_XDECREF(seq);
+    Py_XDECREF(zero);
+    Py_XDECREF(out);
+    return NULL;
+}
+
 static PyMethodDef methods[] = {
     {"scan_sheet", scan_sheet, METH_VARARGS, scan_sheet_doc},
     {"scan_sst", scan_sst, METH_VARARGS, scan_sst_doc},
     {"well_formed", well_formed, METH_VARARGS, well_formed_doc},
     {"row_values", (PyCFunction)(void (*)(void))row_values, METH_FASTCALL, row_values_doc},
+    {"suspects", (PyCFunction)(void (*)(void))suspects, METH_FASTCALL, suspects_doc},
     {NULL, NULL, 0, NULL},
 };
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from decimal import Decimal
 from itertools import pairwise
 from typing import Any
@@ -11,7 +11,7 @@ from xlplan import normalize as N
 from xlplan.findings import Finding
 from xlplan.layout import GENERAL_FIELDS, GENERAL_LABEL_COL, TARGET_COLS, Column
 from xlplan.reader import ReadResult, targets_block
-from xlplan.xlsx import Sheet
+from xlplan.xlsx import Sheet, _accelerator
 
 # dropdown columns checked here; indicators are checked against the framework (C604), units and owners may be
 # other than the list (the workbook accepts them with a note)
@@ -27,9 +27,10 @@ def check(rr: ReadResult) -> Iterator[Finding]:
     lists = fw.lists
     years = rr.layout.years
     parsed = rr.parsed
+    suspects = getattr(_accelerator(), "suspects", None)
     for loc in rr.tables.values():
-        # the input cells of the data rows that hold something, or are required; each column's tests are decided
-        # once, and a finding's place is built only for a finding (this runs for every cell)
+        # the input cells of the data rows; each column's tests are decided once, and a finding's place is built
+        # only for a finding (this runs for every cell, but where the compiled accelerator leaves it out)
         sh = rr.book.sheets[loc.sheet]
         name = sh.name
         columns = []
@@ -44,43 +45,56 @@ def check(rr: ReadResult) -> Iterator[Finding]:
                         kind in ("money", "number", "int"),
                         key in ("likelihood", "impact"),
                         kind == "money",
-                        column.list in _LIST_CHECKED,
+                        lists[column.list] if column.list in _LIST_CHECKED else None,  # type: ignore[index]
                         kind == "number" and key.endswith("_actual"),
                     )
                 )
-        for row in loc.rows:
-            cells = sh.row(row)
-            for column, c, required_, numeric, scale, money, listed, actual in columns:
-                cell = cells.get(c)
-                if cell is None:
-                    if required_:
-                        yield Finding("V307", **_where(sh, row, c, column))
-                    continue
-                raw = cell.value
-                if raw is None or raw == "" or (isinstance(raw, str) and not raw.strip()):
-                    if required_:
-                        yield Finding("V307", **_where(sh, row, c, column))
-                    continue
-                value = parsed.get((name, row, c))
-                if value is None:
-                    continue  # unreadable: already reported while reading
-                if numeric and isinstance(raw, str) and value not in (0, Decimal(0)):
-                    yield Finding("V314", **_where(sh, row, c, column), params={"value": raw, "normalised": str(value)})
-                if scale and not 1 <= value <= 5:
-                    yield Finding("V302", **_where(sh, row, c, column), params={"value": value, "low": 1, "high": 5})
-                elif money and value < 0:
-                    yield Finding("V303", **_where(sh, row, c, column), params={"value": value})
-                elif listed:
-                    allowed = lists[column.list]  # type: ignore[index]
-                    if str(value) not in allowed:
-                        yield Finding(
-                            "V306", **_where(sh, row, c, column), params={"value": value, "example": allowed[0]}
-                        )
-                elif actual and value < 0:
-                    yield Finding("V303", **_where(sh, row, c, column), params={"value": value})
+        for row, cells, (column, c, required_, numeric, scale, money, allowed, actual) in _cells(
+            sh, loc.rows, columns, parsed, suspects
+        ):
+            cell = cells.get(c)
+            if cell is None:
+                if required_:
+                    yield Finding("V307", **_where(sh, row, c, column))
+                continue
+            raw = cell.value
+            if raw is None or raw == "" or (isinstance(raw, str) and not raw.strip()):
+                if required_:
+                    yield Finding("V307", **_where(sh, row, c, column))
+                continue
+            value = parsed.get((name, row, c))
+            if value is None:
+                continue  # unreadable: already reported while reading
+            if numeric and isinstance(raw, str) and value not in (0, Decimal(0)):
+                yield Finding("V314", **_where(sh, row, c, column), params={"value": raw, "normalised": str(value)})
+            if scale and not 1 <= value <= 5:
+                yield Finding("V302", **_where(sh, row, c, column), params={"value": value, "low": 1, "high": 5})
+            elif money and value < 0:
+                yield Finding("V303", **_where(sh, row, c, column), params={"value": value})
+            elif allowed is not None:
+                if str(value) not in allowed:
+                    yield Finding("V306", **_where(sh, row, c, column), params={"value": value, "example": allowed[0]})
+            elif actual and value < 0:
+                yield Finding("V303", **_where(sh, row, c, column), params={"value": value})
     yield from _numbering(rr)
     yield from _general(rr)
     yield from _targets(rr, years)
+
+
+def _cells(
+    sh: Sheet, rows: list[int], columns: list[tuple[Any, ...]], parsed: dict[Any, Any], suspects: Any
+) -> Iterator[tuple[int, Mapping[int, Any], tuple[Any, ...]]]:
+    """(row, the row's cells, column) of every input cell of the data rows; with the compiled accelerator, only
+    those where the checks may find something (it leaves out the cells where they surely find nothing)."""
+    if suspects is None:
+        for row in rows:
+            cells = sh.row(row)
+            for spec in columns:
+                yield row, cells, spec
+        return
+    specs = [(c, req, num, sc, mon, allowed, act) for _, c, req, num, sc, mon, allowed, act in columns]
+    for row, i in suspects(sh.rows_index(), rows, specs, parsed, sh.name):
+        yield row, sh.row(row), columns[i]
 
 
 def _numbering(rr: ReadResult) -> Iterator[Finding]:
