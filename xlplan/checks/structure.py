@@ -48,6 +48,8 @@ def check(rr: ReadResult) -> Iterator[Finding]:
             if not below and row > loc.end:
                 continue
             cells = sh.row(row)
+            if not below and max(cells) <= width:
+                continue  # a table row with nothing right of the table (told at C speed: most rows)
             # beside a table row only the columns right of the table count (the table's own are read as data)
             cols = sorted(cells) if below else sorted(c for c in cells if c > width and c not in extra_cols)
             for col in cols:
