@@ -7,7 +7,7 @@ the national manual is a new data file with a new ``version``.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
 
 import yaml
@@ -65,22 +65,32 @@ class Framework:
         """``id/version``, as recorded in workbooks and plan files."""
         return f"{self.id}/{self.version}"
 
-    @property
+    # Derived once (the framework never changes once loaded): the checks look codes up for every item of every plan.
+    @cached_property
     def missions(self) -> tuple[Mission, ...]:
         return tuple(m for d in self.dimensions for m in d.missions)
 
-    @property
+    @cached_property
     def indicators(self) -> tuple[Indicator, ...]:
         return tuple(i for m in self.missions for i in m.indicators)
 
+    @cached_property
+    def _by_code(self) -> dict[tuple[str, str], Indicator | Mission | Dimension]:
+        """(kind, code) -> the first indicator, mission or dimension of that code."""
+        out: dict[tuple[str, str], Indicator | Mission | Dimension] = {}
+        for kind, things in (("i", self.indicators), ("m", self.missions), ("d", self.dimensions)):
+            for t in things:
+                out.setdefault((kind, t.code), t)
+        return out
+
     def indicator(self, code: str) -> Indicator | None:
-        return next((i for i in self.indicators if i.code == code), None)
+        return self._by_code.get(("i", code))  # type: ignore[return-value]
 
     def mission(self, code: str) -> Mission | None:
-        return next((m for m in self.missions if m.code == code), None)
+        return self._by_code.get(("m", code))  # type: ignore[return-value]
 
     def dimension(self, code: str) -> Dimension | None:
-        return next((d for d in self.dimensions if d.code == code), None)
+        return self._by_code.get(("d", code))  # type: ignore[return-value]
 
     def level_for(self, score: int) -> RiskLevel:
         """The risk level of a likelihood x impact score (levels ordered by min_score)."""
