@@ -104,14 +104,9 @@ def check(rr: ReadResult) -> Iterator[Finding]:
         for y in plan.years
         for rnd in (6, 12)
     ]
-    # the columns with a parsed value in each row of the measures sheet, gathered once
-    parsed_cols: dict[int, set[int]] = {}
-    for sheet, r, c in rr.parsed:
-        if sheet == msh.name:
-            parsed_cols.setdefault(r, set()).add(c)
     for row in measures.rows:
         num = rr.parsed.get((msh.name, row, measures.cols.get("number", -1)))
-        present = parsed_cols.get(row, set())
+        present = msh.row(row)  # the row's cells: a round without any has no parsed value either
         for y, rnd, sc, ac, pc in rounds:
             if sc not in present and ac not in present and pc not in present:  # None is never a column
                 continue
