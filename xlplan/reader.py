@@ -44,6 +44,7 @@ from xlplan.model import DEFAULT_YEARS, ROUNDS, Announcement, Details, Item, Mea
 from xlplan.xlsx import Book, Cell, Sheet, _accelerator
 
 HEADER_SCAN_ROWS = 60
+_NO_ROW: dict[int, Cell] = {}  # the cells of a row that has none (never changed)
 
 
 def norm_label(text: Any) -> str:
@@ -349,7 +350,12 @@ def _locate(sh: Sheet, table: Table, ctx: _Ctx, stop_labels: tuple[str, ...] = (
     end = sh.max_row
     stops = {norm_label(s) for s in stop_labels}
     for row in range(best_row + 1, sh.max_row + 1):
-        v0 = sh.value(row, 0)
+        v0 = index.get(row, _NO_ROW).get(0)
+        if v0 is None:
+            continue  # no cell in column A: neither the marker nor a stop label
+        v0 = v0.value
+        if not isinstance(v0, str):
+            continue
         if is_marker(v0):
             marker, end = row, row - 1
             break
