@@ -604,7 +604,7 @@ def read_plan(book: Book, framework: Framework | None = None) -> ReadResult:
         loc = tables["measures"]
         sh = book.sheets[loc.sheet]
         columns = _input_columns(loc, ())
-        follow_cols = [c for k, c in loc.cols.items() if k.startswith("p")]
+        follow_cols = frozenset(c for k, c in loc.cols.items() if k.startswith("p"))
         # each round's keys of its status, spending and actual value, made once
         rounds = [
             (y, rnd, progress_key(y, rnd, "status"), progress_key(y, rnd, "spent"), progress_key(y, rnd, "actual"))
@@ -619,7 +619,7 @@ def read_plan(book: Book, framework: Framework | None = None) -> ReadResult:
                 continue
             progress = []
             cells = sh.row(row)
-            has_progress = any(c in cells for c in follow_cols)
+            has_progress = not follow_cols.isdisjoint(cells)
             for y, rnd, k_status, k_spent, k_actual in rounds if has_progress else ():
                 status, spent, actual = v.get(k_status), v.get(k_spent), v.get(k_actual)
                 if status not in (None, "") or spent not in (None, "") or actual not in (None, ""):
