@@ -16,13 +16,13 @@ the file) and the expected value is recomputed here the way a spreadsheet would,
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 from xlplan import formulas as F
-from xlplan.cells import a1
+from xlplan.cells import a1, col_letter
 from xlplan.findings import Finding
 from xlplan.layout import (
     COVERAGE_COLS,
@@ -102,8 +102,10 @@ _NUMBER = (int, float)  # exactly these classes (bool is an int, and is not a nu
 
 def _same(found: Any, expected: Any) -> bool:
     fc, ec = found.__class__, expected.__class__
-    if fc in _NUMBER and ec in _NUMBER:  # the usual case, decided as below
+    if fc in _NUMBER and ec in _NUMBER:  # the usual cases, decided as below
         return abs(found - expected) < TOLERANCE
+    if fc is str and ec is str:
+        return found.strip() == expected.strip()
     if isinstance(expected, tuple):
         return any(_same(found, e) for e in expected)
     fn, en = num(found), num(expected)
@@ -161,16 +163,32 @@ def evaluate(e: Expect) -> Iterator[Finding]:
 # ------------------------------------------------------------------------------------------------ spreadsheet-like
 
 
-def _matches(v: Any, key: Any) -> bool:
-    """COUNTIF/SUMIF/MATCH equality: numbers by value, text by text (case-insensitive)."""
-    kn, vn = num(key), num(v)
-    if kn is not None:
-        if vn is not None:
-            return abs(vn - kn) < 1e-9
-        return isinstance(v, str) and v.strip() == _show(key)
-    if isinstance(key, str) and isinstance(v, str):
-        return v.strip().lower() == key.strip().lower()
-    return False
+def _rows_matching(values: Iterable[tuple[int, Any]], keys: Iterable[int]) -> dict[int, list[int]]:
+    """Whole number -> the rows whose value equals it as COUNTIF/SUMIF compare (a number within 1e-9, a text
+    that spells it), all keys in one pass."""
+    out: dict[int, list[int]] = {k: [] for k in keys}
+    texts: dict[str, int] | None = None
+    for r, v in values:
+        if v is None:  # the usual empty cell, which nothing matches
+            continue
+        if texts is None:  # at the first value, as COUNTIF first compares (a key too large for a float fails here)
+            texts = {_show(k): k for k in out}
+        n = num(v)
+        if n is not None:
+            if -1e15 < n < 1e15:  # only the nearest whole number can be within 1e-9: looked up, not searched
+                k = round(n)
+                rows = out.get(k)
+                if rows is not None and abs(n - k) < 1e-9:
+                    rows.append(r)
+                continue
+            for k, rows in out.items():
+                if abs(n - k) < 1e-9:
+                    rows.append(r)
+        elif isinstance(v, str):
+            k = texts.get(v.strip())
+            if k is not None:
+                out[k].append(r)
+    return out
 
 
 def _col_values(sh: Sheet, loc: Located, key: str) -> list[tuple[int, Any]]:
@@ -178,7 +196,40 @@ def _col_values(sh: Sheet, loc: Located, key: str) -> list[tuple[int, Any]]:
     if c is None:
         return []
     marker = loc.marker if loc.marker is not None else loc.end + 1
-    return [(r, shown(sh.get(r, c))) for r in range(loc.first, marker + 1)]
+    get = sh.cells.get
+    return [(r, shown(get((r, c)))) for r in range(loc.first, marker + 1)]
+
+
+def _addend(cell: Cell | None) -> float:
+    """What SUM adds for a cell: ``num(shown(cell)) or 0`` in one call (this runs for every year amount)."""
+    if cell is None or (cell.formula is not None and not cell.cached):
+        return 0
+    v = cell.value
+    cls = v.__class__
+    if cls is float:
+        return v or 0
+    if cls is int:
+        return float(v) or 0
+    return num(v) or 0
+
+
+def _year_amounts(rr: ReadResult) -> dict[int, list[float]] | None:
+    """Each budget row's year amounts as SUM adds them (what each cell shows, text as 0), marker row included:
+    taken once for the sums of the budget sheet and the item budgets of the details. None without a budget table
+    or with a year column missing."""
+    loc = rr.tables.get("budget")
+    if loc is None:
+        return None
+    ycols = [loc.cols.get(f"y{y}") for y in rr.layout.years]
+    if None in ycols:
+        return None
+    sh = rr.book.sheets[loc.sheet]
+    last = loc.marker if loc.marker is not None else loc.end + 1
+    amounts: dict[int, list[float]] = {}
+    for row in range(loc.first, last + 1):
+        cells = sh.row(row)
+        amounts[row] = [_addend(cells.get(c)) for c in ycols] if cells else [0] * len(ycols)
+    return amounts
 
 
 def _key(v: Any) -> Any:
@@ -190,18 +241,16 @@ def _key(v: Any) -> Any:
 
 
 class _BudgetIndex:
-    """Item number -> first budget row (MATCH ..., 0) and -> rows (SUMIF), built once per check."""
+    """Item number (as _key gives it) -> first budget row (MATCH ..., 0) and -> rows (SUMIF), built once per check."""
 
-    def __init__(self, rr: ReadResult) -> None:
-        self.rr = rr
-        self.b = rr.tables.get("budget")
+    def __init__(self, sh: Sheet, b: Located, amounts: dict[int, list[float]] | None) -> None:
+        self.cells = sh.cells
+        self.amounts = amounts
         self.first: dict[Any, int] = {}
         self.rows: dict[Any, list[int]] = {}
-        self._totals: dict[Any, float] = {}
-        if self.b is None:
-            return
-        sh = rr.book.sheets[self.b.sheet]
-        for r, v in _col_values(sh, self.b, "number"):
+        for r, v in _col_values(sh, b, "number"):
+            if v is None:
+                continue
             k = _key(v)
             if k is None:
                 continue
@@ -210,33 +259,19 @@ class _BudgetIndex:
             if isinstance(v, str) and num(_show_num(v)) is not None:
                 self.rows.setdefault(float(v.strip()), []).append(r)  # SUMIF: text "5" counts for 5
 
-    def lookup(self, key_value: Any, result_key: str) -> Any:
-        if key_value in (None, ""):
-            return ""
-        if self.b is None:
-            return F.NOT_FOUND
-        r = self.first.get(_key(key_value))
-        if r is None:
-            return F.NOT_FOUND
-        sh = self.rr.book.sheets[self.b.sheet]
-        res = shown(sh.get(r, self.b.cols[result_key])) if result_key in self.b.cols else None
-        return 0 if res is None else res  # INDEX of an empty cell shows 0
-
-    def budget(self, key_value: Any) -> Any:
-        if key_value in (None, ""):
-            return ""
-        assert self.b is not None
-        k = _key(key_value)
-        total = self._totals.get(k)  # several measures and the details row name the same item
-        if total is None:
-            sh = self.rr.book.sheets[self.b.sheet]
-            rows = self.rows.get(k, [])
-            total = 0.0
-            for y in self.rr.layout.years:
-                c = self.b.cols.get(f"y{y}")
-                if c is not None:
-                    total += sum(num(shown(sh.get(r, c))) or 0 for r in rows)
-            self._totals[k] = total
+    def budget(self, key: Any) -> float:
+        """The SUMIF of each year over the item's rows, added up (the year columns are all there)."""
+        assert self.amounts is not None
+        total = 0.0
+        rows = self.rows.get(key)
+        if rows is None:
+            return total
+        if len(rows) == 1:  # the usual case, and the sum() of one amount is that amount
+            for a in self.amounts[rows[0]]:
+                total += a
+            return total
+        for column in zip(*[self.amounts[r] for r in rows], strict=True):  # a year's amounts of the rows
+            total += sum(column)
         return total
 
 
@@ -252,58 +287,85 @@ def _label(col: Column) -> tuple[str, str]:
 
 
 # ------------------------------------------------------------------------------------------------ expectations
+#
+# Each part adds to ``out`` only the expectations whose cell is not plainly fine (_ok): nearly every formula cell
+# of a filled plan is, and for those nothing is built, labelled or evaluated.
 
 
-def expectations(rr: ReadResult) -> list[Expect]:
+def _ok(cell: Cell | None, formula: str, value: Any) -> bool:
+    """The usual case, decided without building anything: the expected formula (as written, or as spreadsheets
+    rewrite it) with a saved value equal to the recomputed one. evaluate() yields nothing for such a cell."""
+    if cell is None or cell.error or not cell.cached:
+        return False
+    found = cell.formula
+    if found != formula and (found is None or canonical(found) != canonical(formula)):
+        return False
+    v = cell.value
+    if v.__class__ is str and value.__class__ is str:  # _same() of two texts, without the call
+        return v == value or v.strip() == value.strip()
+    return _same(v, value)
+
+
+def _want(
+    out: list[Expect],
+    sh: Sheet,
+    row: int,
+    col: int,
+    formula: str,
+    value: Any,
+    rule: str,
+    th: str,
+    en: str,
+    several: tuple[str, ...] = (),
+) -> None:
+    """An Expect added to ``out``, built only when its cell is not plainly fine."""
+    if not _ok(sh.cells.get((row, col)), formula, value):
+        out.append(Expect(sh, row, col, formula, value, rule, th, en, several=several))
+
+
+def unsettled(rr: ReadResult) -> list[Expect]:
+    """The expectations of the workbook that a glance does not settle (see _ok), in the order of the findings."""
     out: list[Expect] = []
-    out += _titles(rr)
-    out += _budget(rr)
-    out += _risks(rr)
-    out += _lookups(rr)
-    out += _coverage(rr)
+    _titles(rr, out)
+    amounts = _year_amounts(rr)
+    _budget(rr, amounts, out)
+    _risks(rr, out)
+    _lookups(rr, amounts, out)
+    _coverage(rr, out)
     return out
 
 
-def _titles(rr: ReadResult) -> list[Expect]:
+def _titles(rr: ReadResult, out: list[Expect]) -> None:
     gen = rr.sheet(SHEETS.general)
     name_field = next(f for f in GENERAL_FIELDS if f.key == "org_name")
     if gen is None or "org_name" not in rr.general:
-        return []
+        return
     r, c = rr.general["org_name"]
     org = shown(gen.get(r, c)) or ""
     formula = F.org_name()
     if (r, c) != (name_field.row, 1):  # the general sheet's rows moved: the formula follows them
         formula = f"='{SHEETS.general}'!${a1(r, c)[0]}${r + 1}"
-    out = []
     for declared in (SHEETS.risks, SHEETS.budget, SHEETS.indicators, SHEETS.details):
         sh = rr.sheet(declared)
         if sh is not None:
-            out.append(Expect(sh, 1, 0, formula, org, "C603", "ชื่อ อปท. (หัวแผ่นงาน)", "Organisation name (title)"))
-    return out
+            _want(out, sh, 1, 0, formula, org, "C603", "ชื่อ อปท. (หัวแผ่นงาน)", "Organisation name (title)")
 
 
-def _budget(rr: ReadResult) -> list[Expect]:
+def _budget(rr: ReadResult, amounts: dict[int, list[float]] | None, out: list[Expect]) -> None:
     loc = rr.tables.get("budget")
-    if loc is None:
-        return []
+    if loc is None or amounts is None or "total" not in loc.cols:
+        return
     sh = rr.book.sheets[loc.sheet]
+    get = sh.cells.get
     p = loc.placed()
     years = rr.layout.years
-    ycols = [loc.cols.get(f"y{y}") for y in years]
-    if "total" not in loc.cols or None in ycols:
-        return []
-    tcol = loc.table.column("total")
-    th, en = _label(tcol)
-    out = []
-    # each row's year amounts as SUM adds them (what each cell shows, text as 0), taken once for all the sums below
-    last = loc.marker if loc.marker is not None else loc.end + 1
-    amounts: dict[int, list[float]] = {}
-    for row in range(loc.first, last + 1):
-        cells = sh.row(row)
-        amounts[row] = [num(shown(cells.get(c))) or 0 for c in ycols] if cells else [0] * len(ycols)
+    ycols = [loc.cols[f"y{y}"] for y in years]
     total_col = loc.cols["total"]
     for row in loc.rows:
-        out.append(Expect(sh, row, total_col, F.row_total(p, years, row), sum(amounts[row]), "A501", th, en))
+        formula, value = F.row_total(p, years, row), sum(amounts[row])
+        if not _ok(get((row, total_col)), formula, value):
+            th, en = _label(loc.table.column("total"))
+            out.append(Expect(sh, row, total_col, formula, value, "A501", th, en))
 
     # per-dimension summary and grand total: found by their labels below the table
     start = (loc.marker if loc.marker is not None else loc.end) + 1
@@ -314,202 +376,159 @@ def _budget(rr: ReadResult) -> list[Expect]:
             labels[lab] = row
     count_col = loc.cols.get("kind")
     if count_col is None:
-        return out
+        return
     if not {"dimension", "name"} <= loc.cols.keys():
-        return out  # a header is missing (S203 says which): the summary's formulas cannot be rebuilt
-    dims = _col_values(sh, loc, "dimension")
-    names = _col_values(sh, loc, "name")
+        return  # a header is missing (S203 says which): the summary's formulas cannot be rebuilt
     # COUNTIF/SUMIF of each dimension: the rows whose dimension cell matches it, found in one pass
-    by_dim: dict[str, set[int]] = {d.code: set() for d in rr.fw.dimensions}
-    codes = [(d.code, int(d.code)) for d in rr.fw.dimensions]
-    for r, v in dims:
-        if v is None or v == "":
-            continue
-        for code, n in codes:
-            if _matches(v, n):
-                by_dim[code].add(r)
+    matching = _rows_matching(_col_values(sh, loc, "dimension"), [int(d.code) for d in rr.fw.dimensions])
     for d in rr.fw.dimensions:
         row = labels.get(f"มิติที่ {d.code}")
         if row is None:
             continue
-        rows_of_dim = by_dim[d.code]
-        out.append(
-            Expect(
+        rows_of_dim = set(matching[int(d.code)])
+        th, en = f"จำนวนรายการ มิติที่ {d.code}", f"Item count, dimension {d.code}"
+        _want(out, sh, row, count_col, F.dim_count(p, d.code), len(rows_of_dim), "A504", th, en)
+        # the dimension's amounts by year, each year's summed in the set's order (a float sum depends on the order)
+        by_year = list(zip(*[amounts[r] for r in rows_of_dim], strict=True)) or [()] * len(ycols)
+        for y, c, column in zip(years, ycols, by_year, strict=True):
+            _want(
+                out,
                 sh,
                 row,
-                count_col,
-                F.dim_count(p, d.code),
-                len(rows_of_dim),
-                "A504",
-                f"จำนวนรายการ มิติที่ {d.code}",
-                f"Item count, dimension {d.code}",
-            )
-        )
-        for i, (y, c) in enumerate(zip(years, ycols, strict=True)):
-            assert c is not None
-            value = sum(amounts[r][i] for r in rows_of_dim)
-            out.append(
-                Expect(
-                    sh,
-                    row,
-                    c,
-                    F.dim_sum(p, d.code, y),
-                    value,
-                    "A502",
-                    f"มิติที่ {d.code} ปี {y}",
-                    f"Dimension {d.code}, {y}",
-                )
-            )
-        shown_years = sum(num(shown(sh.get(row, c))) or 0 for c in ycols if c is not None)
-        out.append(
-            Expect(
-                sh,
-                row,
-                loc.cols["total"],
-                F.summary_total(p, years, row),
-                shown_years,
+                c,
+                F.dim_sum(p, d.code, y),
+                sum(column),
                 "A502",
-                f"มิติที่ {d.code} รวม",
-                f"Dimension {d.code}, total",
+                f"มิติที่ {d.code} ปี {y}",
+                f"Dimension {d.code}, {y}",
             )
-        )
+        shown_years = sum([_addend(get((row, c))) for c in ycols])
+        th, en = f"มิติที่ {d.code} รวม", f"Dimension {d.code}, total"
+        _want(out, sh, row, total_col, F.summary_total(p, years, row), shown_years, "A502", th, en)
     g = labels.get("รวมทั้งสิ้น")
     if g is not None:
-        out.append(
-            Expect(
-                sh,
-                g,
-                count_col,
-                F.grand_count(p),
-                sum(1 for _, v in names if v not in (None, "")),
-                "A504",
-                "จำนวนรายการทั้งสิ้น",
-                "Item count, all",
-            )
-        )
-        for i, (y, c) in enumerate(zip(years, ycols, strict=True)):
-            assert c is not None
-            value = sum(a[i] for a in amounts.values())
-            out.append(Expect(sh, g, c, F.grand_sum(p, y), value, "A503", f"รวมทั้งสิ้น ปี {y}", f"Grand total {y}"))
-        grand = sum(num(shown(sh.get(g, c))) or 0 for c in ycols if c is not None)
-        out.append(
-            Expect(sh, g, loc.cols["total"], F.summary_total(p, years, g), grand, "A503", "รวมทั้งสิ้น", "Grand total")
-        )
+        names = _col_values(sh, loc, "name")
+        count = sum(1 for _, v in names if v not in (None, ""))
+        _want(out, sh, g, count_col, F.grand_count(p), count, "A504", "จำนวนรายการทั้งสิ้น", "Item count, all")
+        by_year = list(zip(*amounts.values(), strict=True)) or [()] * len(ycols)
+        for y, c, column in zip(years, ycols, by_year, strict=True):
+            _want(out, sh, g, c, F.grand_sum(p, y), sum(column), "A503", f"รวมทั้งสิ้น ปี {y}", f"Grand total {y}")
+        grand = sum([_addend(get((g, c))) for c in ycols])
+        _want(out, sh, g, total_col, F.summary_total(p, years, g), grand, "A503", "รวมทั้งสิ้น", "Grand total")
         w = labels.get("ตัวอักษร")
         if w is not None:
-            total = num(shown(sh.get(g, loc.cols["total"]), grand)) or 0
-            words = (f"({bahttext(total)})", f"({bahttext(total, style='excel')})")
-            out.append(Expect(sh, w, count_col, F.words(p, g), words, "A506", "จำนวนเงินตัวอักษร", "Amount in words"))
-    return out
+            total = num(shown(get((g, total_col)), grand)) or 0
+            formula, words = F.words(p, g), f"({bahttext(total)})"
+            if not _ok(get((w, count_col)), formula, words):  # bahttext is slow: Excel's wording only when needed
+                words2 = (words, f"({bahttext(total, style='excel')})")
+                _want(out, sh, w, count_col, formula, words2, "A506", "จำนวนเงินตัวอักษร", "Amount in words")
 
 
-def _risks(rr: ReadResult) -> list[Expect]:
+def _risks(rr: ReadResult, out: list[Expect]) -> None:
     loc = rr.tables.get("risks")
     if loc is None or not {"likelihood", "impact", "score", "level"} <= loc.cols.keys():
-        return []
+        return
     sh = rr.book.sheets[loc.sheet]
+    get = sh.cells.get
     p = loc.placed()
     fw = rr.fw
-    out = []
-    s_th, s_en = _label(loc.table.column("score"))
-    l_th, l_en = _label(loc.table.column("level"))
+    levels = fw.risk_levels
+    several = tuple(lv.th for lv in levels)
+    lk_col, im_col, score_col, level_col = (loc.cols[k] for k in ("likelihood", "impact", "score", "level"))
     for row in loc.rows:
-        lk = num(shown(sh.get(row, loc.cols["likelihood"])))
-        im = num(shown(sh.get(row, loc.cols["impact"])))
+        lk = num(shown(get((row, lk_col))))
+        im = num(shown(get((row, im_col))))
         score: Any = lk * im if lk is not None and im is not None else ""
-        out.append(Expect(sh, row, loc.cols["score"], F.risk_score(p, row), score, "A505", s_th, s_en))
-        shown_score = num(shown(sh.get(row, loc.cols["score"]), score))
+        formula = F.risk_score(p, row)
+        score_cell = get((row, score_col))
+        if not _ok(score_cell, formula, score):
+            th, en = _label(loc.table.column("score"))
+            out.append(Expect(sh, row, score_col, formula, score, "A505", th, en))
+        shown_score = num(shown(score_cell, score))
         level = fw.level_for(int(shown_score)).th if shown_score is not None and shown_score >= 1 else ""
-        if shown_score is not None and shown_score < fw.risk_levels[0].min_score:
+        if shown_score is not None and shown_score < levels[0].min_score:
             level = "#N/A"
-        out.append(
-            Expect(
-                sh,
-                row,
-                loc.cols["level"],
-                F.risk_level(p, row, len(fw.risk_levels)),
-                level,
-                "A505",
-                l_th,
-                l_en,
-                several=tuple(lv.th for lv in fw.risk_levels),
-            )
-        )
-    # the heat map below the table
+        formula = F.risk_level(p, row, len(levels))
+        if not _ok(get((row, level_col)), formula, level):
+            th, en = _label(loc.table.column("level"))
+            out.append(Expect(sh, row, level_col, formula, level, "A505", th, en, several=several))
+    # the heat map below the table: a row per impact (found by its label), a column per likelihood
     start = (loc.marker if loc.marker is not None else loc.end) + 1
     lc = RISK_HEAT_LABEL_COL
-    lks = _col_values(sh, loc, "likelihood")
-    ims = dict(_col_values(sh, loc, "impact"))
-    # COUNTIFS: the rows matching each likelihood, and each impact (on first use), found once
-    lk_rows = {lk: [r for r, v in lks if v is not None and _matches(v, lk)] for lk in range(1, 6)}
-    im_rows: dict[int, set[int]] = {}
+    heat: list[tuple[int, int]] = []
     for row in range(start, sh.max_row + 1):
         lab = norm_label(sh.value(row, lc))
         if not lab.startswith("ผลกระทบ "):
             continue
         try:
-            impact = int(lab.split()[-1])
+            heat.append((row, int(lab.split()[-1])))
         except ValueError:
             continue
-        if impact not in im_rows:
-            im_rows[impact] = {r for r, v in ims.items() if v is not None and _matches(v, impact)}
+    if not heat:
+        return
+    # COUNTIFS: the rows matching each likelihood, and each impact, found once
+    lk_rows = _rows_matching(_col_values(sh, loc, "likelihood"), range(1, 6))
+    im_rows = {k: set(v) for k, v in _rows_matching(_col_values(sh, loc, "impact"), [i for _, i in heat]).items()}
+    for row, impact in heat:
         for likelihood in range(1, 6):
-            count = sum(1 for r in lk_rows[likelihood] if r in im_rows[impact])
-            out.append(
-                Expect(
-                    sh,
-                    row,
-                    lc + likelihood,
-                    F.heat_count(p, likelihood, impact),
-                    count,
-                    "A504",
-                    f"แผนภาพความเสี่ยง โอกาส {likelihood} ผลกระทบ {impact}",
-                    f"Heat map, likelihood {likelihood}, impact {impact}",
-                )
-            )
-    return out
+            col = lc + likelihood
+            formula = F.heat_count(p, likelihood, impact)
+            count = len(im_rows[impact].intersection(lk_rows[likelihood]))
+            if not _ok(get((row, col)), formula, count):  # the labels only when needed
+                th = f"แผนภาพความเสี่ยง โอกาส {likelihood} ผลกระทบ {impact}"
+                en = f"Heat map, likelihood {likelihood}, impact {impact}"
+                out.append(Expect(sh, row, col, formula, count, "A504", th, en))
 
 
-def _lookups(rr: ReadResult) -> list[Expect]:
+def _lookups(rr: ReadResult, amounts: dict[int, list[float]] | None, out: list[Expect]) -> None:
     b = rr.tables.get("budget")
     if b is None or not {"number", "name", "responsible"} <= b.cols.keys():
-        return []
+        return
     bp = b.placed()
-    years = rr.layout.years
-    index = _BudgetIndex(rr)
-    out = []
+    index = _BudgetIndex(rr.book.sheets[b.sheet], b, amounts)
+    first, bget = index.first, index.cells.get
     for key in ("measures", "details"):
         loc = rr.tables.get(key)
         if loc is None or "number" not in loc.cols:
             continue
         sh = rr.book.sheets[loc.sheet]
-        # (column key, formula of the row's item-number cell, value of its item number, rule)
-        # (column key, the formula split where the row's item-number cell goes, value of its item number, rule):
-        # the formulas are built once with a stand-in for that cell, then joined around each row's cell
-        lookups: list[tuple[str, list[str], Callable[[Any], Any], str]] = []
+        get = sh.cells.get
+        # (column, the formula split where the row's item-number cell goes, the budget column it shows or None for
+        # the item's budget, rule, column key): the formulas are built once with a stand-in for that cell, then
+        # joined around each row's cell
+        lookups: list[tuple[int, list[str], int | None, str, str]] = []
         if "name" in loc.cols:
-            lookups.append(("name", _split(F.lookup(bp, _KEY_CELL, "name")), lambda k: index.lookup(k, "name"), "C606"))
+            lookups.append((loc.cols["name"], _split(F.lookup(bp, _KEY_CELL, "name")), b.cols["name"], "C606", "name"))
         if key == "details":
             if "responsible" in loc.cols:
-                lookups.append(
-                    (
-                        "responsible",
-                        _split(F.lookup(bp, _KEY_CELL, "responsible")),
-                        lambda k: index.lookup(k, "responsible"),
-                        "C606",
-                    )
-                )
-            if "budget" in loc.cols and all(f"y{y}" in b.cols for y in years):
-                lookups.append(("budget", _split(F.item_budget(bp, years, _KEY_CELL)), index.budget, "A501"))
-        labels = {col_key: _label(loc.table.column(col_key)) for col_key, *_ in lookups}
+                parts = _split(F.lookup(bp, _KEY_CELL, "responsible"))
+                lookups.append((loc.cols["responsible"], parts, b.cols["responsible"], "C606", "responsible"))
+            if "budget" in loc.cols and amounts is not None:  # every year column is there
+                parts = _split(F.item_budget(bp, rr.layout.years, _KEY_CELL))
+                lookups.append((loc.cols["budget"], parts, None, "A501", "budget"))
         number_col = loc.cols["number"]
+        letter = col_letter(number_col)
         for row in loc.rows:
-            k = shown(sh.get(row, number_col))
-            key_cell = a1(row, number_col)
-            for col_key, parts, value, rule in lookups:
-                th, en = labels[col_key]
-                out.append(Expect(sh, row, loc.cols[col_key], key_cell.join(parts), value(k), rule, th, en))
-    return out
+            k = shown(get((row, number_col)))
+            key_cell = f"{letter}{row + 1}"  # a1(row, number_col)
+            blank = k in (None, "")  # every lookup of the row shows ""
+            item = None if blank else _key(k)
+            found = None if blank else first.get(item)  # MATCH(item, numbers, 0)
+            for col, parts, bcol, rule, col_key in lookups:
+                if blank:
+                    value: Any = ""
+                elif bcol is None:
+                    value = index.budget(item)
+                elif found is None:
+                    value = F.NOT_FOUND
+                else:
+                    value = shown(bget((found, bcol)))
+                    if value is None:
+                        value = 0  # INDEX of an empty cell shows 0
+                formula = key_cell.join(parts)
+                if not _ok(get((row, col)), formula, value):
+                    th, en = _label(loc.table.column(col_key))
+                    out.append(Expect(sh, row, col, formula, value, rule, th, en))
 
 
 _KEY_CELL = "\x00"  # a stand-in no formula holds
@@ -519,63 +538,39 @@ def _split(formula: str) -> list[str]:
     return formula.split(_KEY_CELL)
 
 
-def _coverage(rr: ReadResult) -> list[Expect]:
+def _coverage(rr: ReadResult, out: list[Expect]) -> None:
     b, m = rr.tables.get("budget"), rr.tables.get("measures")
     if b is None or m is None or "indicator" not in b.cols:
-        return []
+        return
     sh = rr.book.sheets[m.sheet]
+    get = sh.cells.get
     bsh = rr.book.sheets[b.sheet]
     bp = b.placed()
-    # COUNTIF of a code (a text: _matches compares texts stripped, case-insensitively), tallied once
+    # COUNTIF of a code (a text: compared stripped, case-insensitively), tallied once
     tally: dict[str, int] = {}
     for _, v in _col_values(bsh, b, "indicator"):
         if isinstance(v, str):
             k = v.strip().lower()
             tally[k] = tally.get(k, 0) + 1
-    out = []
-    cc = COVERAGE_COLS
+    code_col, count_col, covered_col = COVERAGE_COLS["code"], COVERAGE_COLS["count"], COVERAGE_COLS["covered"]
+    # each row's formulas: built once around a stand-in for the cell they name, then joined around the row's cell
+    count_parts, covered_parts = _split(F.coverage_count(bp, _KEY_CELL)), _split(F.covered(_KEY_CELL))
+    code_letter, count_letter = col_letter(code_col), col_letter(count_col)
     for code, row in coverage_block(sh, m, rr.fw).items():
         count = tally.get(code.strip().lower(), 0)
-        out.append(
-            Expect(
-                sh,
-                row,
-                cc["count"],
-                F.coverage_count(bp, a1(row, cc["code"])),
-                count,
-                "A504",
-                f"จำนวนรายการ ตัวชี้วัด {code}",
-                f"Items for indicator {code}",
-            )
-        )
-        shown_count = num(shown(sh.get(row, cc["count"]), count)) or 0
-        out.append(
-            Expect(
-                sh,
-                row,
-                cc["covered"],
-                F.covered(a1(row, cc["count"])),
-                COVERED_YES if shown_count > 0 else COVERED_NO,
-                "A504",
-                f"ครอบคลุม ตัวชี้วัด {code}",
-                f"Covered, indicator {code}",
-            )
-        )
-    return out
-
-
-def _fine(e: Expect) -> bool:
-    """The usual case, decided without building anything: the expected formula (as written, or as spreadsheets
-    rewrite it) with a saved value equal to the recomputed one. evaluate() yields nothing for such a cell."""
-    cell = e.sheet.cells.get((e.row, e.col))
-    if cell is None or cell.formula is None or cell.error or not cell.cached:
-        return False
-    if cell.formula != e.formula and canonical(cell.formula) != canonical(e.formula):
-        return False
-    return _same(cell.value, e.value)
+        formula = f"{code_letter}{row + 1}".join(count_parts)
+        count_cell = get((row, count_col))
+        if not _ok(count_cell, formula, count):
+            th, en = f"จำนวนรายการ ตัวชี้วัด {code}", f"Items for indicator {code}"
+            out.append(Expect(sh, row, count_col, formula, count, "A504", th, en))
+        shown_count = num(shown(count_cell, count)) or 0
+        formula = f"{count_letter}{row + 1}".join(covered_parts)
+        value = COVERED_YES if shown_count > 0 else COVERED_NO
+        if not _ok(get((row, covered_col)), formula, value):
+            th, en = f"ครอบคลุม ตัวชี้วัด {code}", f"Covered, indicator {code}"
+            out.append(Expect(sh, row, covered_col, formula, value, "A504", th, en))
 
 
 def check(rr: ReadResult) -> Iterator[Finding]:
-    for e in expectations(rr):
-        if not _fine(e):
-            yield from evaluate(e)
+    for e in unsettled(rr):
+        yield from evaluate(e)
