@@ -671,10 +671,10 @@ def test_longest_cell_is_quick(parser: Callable[[Any], Parsed]) -> None:
         " " * 32_767,
         "๑" * 32_767,
     ]
-    start = time.perf_counter()
+    start = time.process_time()  # CPU time: other work on the machine does not count against the parser
     for cell in cells:
         assert isinstance(parser(cell), Parsed)
-    assert time.perf_counter() - start < 2
+    assert time.process_time() - start < 2
 
 
 # ------------------------------------------------------------------------------------------------ properties
