@@ -259,3 +259,27 @@ def test_unreadable_files_are_matched_to_the_roster_by_their_names() -> None:
     assert {code: o.path for code, (_i, o) in found.items()} == {
         code: path for path, code in files.items() if code is not None
     }
+
+
+def test_an_excluded_path_is_found_through_links_and_linked_folders(tmp_path: Path) -> None:
+    """consolidate(exclude=...) leaves out the output wherever the inputs name it: as itself, through a link to
+    it, or in a folder reached through a link (only such files are resolved; all others are passed quickly)."""
+    from xlplan.consolidate import _excluded
+
+    real = tmp_path / "real"
+    real.mkdir()
+    out = real / "summary.xlsx"
+    out.write_bytes(b"x")
+    (real / "plan.xlsx").write_bytes(b"x")
+    (tmp_path / "via").symlink_to(real, target_is_directory=True)
+    (tmp_path / "other-name.xlsx").symlink_to(out)
+    excluded = {out.resolve()}
+    assert _excluded(out, excluded)
+    assert _excluded(tmp_path / "via" / "summary.xlsx", excluded)
+    assert _excluded(tmp_path / "other-name.xlsx", excluded)
+    assert not _excluded(real / "plan.xlsx", excluded)
+    assert not _excluded(tmp_path / "via" / "plan.xlsx", excluded)
+    assert not _excluded(out, set())
+    # folders are walked without following links; the link to the output is left out with the output
+    found = consolidate([tmp_path], exclude=[out], jobs=1).ledger["path"].tolist()
+    assert found == [str(real / "plan.xlsx")]
