@@ -61,3 +61,42 @@ def test_consolidate_accounts_for_files_that_crash_hang_or_exhaust_memory(tmp_pa
     assert "memory" in led.loc["hog.xlsx", "reason"]
     failed = c.findings[c.findings["verdict"] == "failed"]
     assert sorted(Path(p).name for p in failed["path"]) == ["abort.xlsx", "hang.xlsx", "hog.xlsx"]
+
+
+def _collector_on(_: str) -> Outcome:
+    import gc
+
+    return Outcome("", reason=f"gc enabled: {gc.isenabled()}")
+
+
+def test_the_collector_is_on_in_workers_and_restored_after(tmp_path: Path) -> None:
+    """consolidate pauses the cyclic collector while it gathers outcomes; workers forked meanwhile run with it on
+    (reading may make cycles, and a worker reads thousands of files), and the caller gets it back as it was."""
+    import gc
+
+    for i in range(3):
+        (tmp_path / f"{i}.xlsx").write_bytes(b"x")
+    assert gc.isenabled()
+    c = consolidate([tmp_path], jobs=2, reader=_collector_on)
+    assert c.ledger["reason"].tolist() == ["gc enabled: True"] * 3
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        consolidate([tmp_path], jobs=1, reader=_collector_on)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_a_file_given_to_a_worker_that_just_died_is_kept_for_the_next() -> None:
+    """Between the run loop's look at a worker and its next file, the worker can die (the file it was on crashed
+    it): giving it a file then must not stop the run; the file stays with the slot, to go to the new worker."""
+    import multiprocessing as mp
+
+    slot = runner._Slot(mp.get_context("fork"), _square, None)
+    slot.proc.kill()
+    slot.proc.join()
+    slot.give(0, 1)
+    slot.give(1, 2)
+    assert list(slot.tasks) == [(0, 1), (1, 2)]
+    slot.kill()

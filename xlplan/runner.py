@@ -46,6 +46,7 @@ def _worker(conn: Connection, fn: Callable[[Any], Any], memory: int | None) -> N
     # A file's objects are freed by reference counting once it is done (reading makes no reference cycles to speak
     # of), so the cyclic collector is run far less often than its default, and never over the modules imported:
     # ~3% fewer instructions per workbook, more in time (it walks memory the file no longer needs).
+    gc.enable()  # whatever the parent had when it forked (consolidate pauses it while gathering)
     gc.freeze()
     gc.set_threshold(100_000, 50, 100)
     while True:
@@ -81,7 +82,10 @@ class _Slot:
         if not self.tasks:
             self.started = time.monotonic()
         self.tasks.append((index, item))
-        self.conn.send((index, item))
+        # A worker that died since it was last looked at refuses the file (BrokenPipeError): the run loop sees it
+        # dead, blames the file it was on (the first it holds) and gives the others, this one included, to a new one.
+        with contextlib.suppress(OSError):
+            self.conn.send((index, item))
 
     def kill(self) -> None:
         with contextlib.suppress(Exception):
