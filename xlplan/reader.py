@@ -284,8 +284,22 @@ def _read_general(sh: Sheet | None, fw: Framework, ctx: _Ctx) -> tuple[dict[str,
 # ------------------------------------------------------------------------------------------------ tables
 
 
+_WANTED: dict[int, tuple[Table, dict[str, str]]] = {}  # id(table) -> (table, its header texts -> column keys)
+
+
+def _wanted(table: Table) -> dict[str, str]:
+    """A table's header texts (as norm_label gives them) -> column keys, made once per table: layouts are cached,
+    so every plan of the same years has the same tables (the table is kept with it, so its id stays its own)."""
+    got = _WANTED.get(id(table))
+    if got is None or got[0] is not table:
+        if len(_WANTED) >= 64:  # tables made outside the cached layouts (tests): kept a while only
+            _WANTED.clear()
+        got = _WANTED[id(table)] = (table, {norm_label(c.th): c.key for c in table.columns})
+    return got[1]
+
+
 def _locate(sh: Sheet, table: Table, ctx: _Ctx, stop_labels: tuple[str, ...] = ()) -> Located | None:
-    wanted = {norm_label(c.th): c.key for c in table.columns}
+    wanted = _wanted(table)
     index = sh.rows_index()
 
     def hits(row: int) -> int:
@@ -296,8 +310,8 @@ def _locate(sh: Sheet, table: Table, ctx: _Ctx, stop_labels: tuple[str, ...] = (
     guess = table.header_row
     guess_hits = hits(guess) if guess in index and guess < HEADER_SCAN_ROWS else 0
     hits_by_row: dict[int, int] = {}
-    for row in index:
-        if row >= HEADER_SCAN_ROWS:
+    for row in range(min(HEADER_SCAN_ROWS, sh.max_row + 1)):  # the first rows that have cells (the order is free)
+        if row not in index:
             continue
         if row == guess:
             n = guess_hits
