@@ -270,3 +270,66 @@ def test_no_reference_is_kept_or_lost() -> None:
     for _ in range(200):
         _run(cells, columns, fast=True)
     assert [sys.getrefcount(r) for r in raws] == before
+
+
+# ------------------------------------------------------------------------------------------------ fingerprint
+
+
+def _fingerprint_both(values: list[Any]) -> tuple[str, str]:
+    import os
+
+    from xlplan.reader import ReadResult, fingerprint
+
+    rr = ReadResult.__new__(ReadResult)
+    rr.parsed = {("s", i, 0): v for i, v in enumerate(values)}
+    out = []
+    for pure in ("1", "0"):
+        old = os.environ.get("XLPLAN_PURE")
+        os.environ["XLPLAN_PURE"] = pure
+        try:
+            out.append(fingerprint(rr))
+        finally:
+            if old is None:
+                os.environ.pop("XLPLAN_PURE", None)
+            else:
+                os.environ["XLPLAN_PURE"] = old
+    return out[0], out[1]
+
+
+class _Text(str):
+    pass
+
+
+_VALUES = st.one_of(
+    st.text(max_size=80),
+    st.integers(),
+    st.booleans(),
+    st.none(),
+    st.floats(allow_nan=True),
+    st.decimals(allow_nan=False, allow_infinity=False),
+    st.lists(st.integers(0, 100), max_size=3),
+    st.sampled_from([_Text("x"), b"x", (1, 2), "\ud83d", "😀", Decimal("-0"), Decimal("5.00")]),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(values=st.lists(_VALUES, max_size=40))
+def test_fingerprint_parts_in_c_hash_the_same(values: list[Any]) -> None:
+    pure, fast = _fingerprint_both(values)
+    assert fast == pure
+
+
+def test_fingerprint_of_whole_workbooks_in_c_is_the_same(tmp_path: Path) -> None:
+    generate(tmp_path, 16, seed=2572)
+    n = 0
+    for p in sorted(tmp_path.rglob("*.xlsx")):
+        if not sniff(p).readable:
+            continue
+        try:
+            rr = read_plan(read_book(p))
+        except Exception:
+            continue
+        pure, fast = _fingerprint_both(list(rr.parsed.values()))
+        assert fast == pure, p
+        n += 1
+    assert n >= 10
