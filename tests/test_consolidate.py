@@ -283,3 +283,88 @@ def test_an_excluded_path_is_found_through_links_and_linked_folders(tmp_path: Pa
     # folders are walked without following links; the link to the output is left out with the output
     found = consolidate([tmp_path], exclude=[out], jobs=1).ledger["path"].tolist()
     assert found == [str(real / "plan.xlsx")]
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        [1, 2],
+        [1.0, 2.5],
+        [1, 2.5],
+        [True, False],
+        [True, None],
+        [1, None],
+        [1.5, None],
+        ["ก", None],
+        [None, None],
+        ["ก", 1],
+        ["ก", float("nan")],
+        ["", "ข"],
+        [2**63, 1],
+        [],
+    ],
+)
+def test_a_table_of_columns_is_typed_as_one_of_rows(values: list) -> None:
+    """Tables are gathered a column at a time: each column gets the type pandas gives it in a frame of rows."""
+    from xlplan.consolidate import _frame
+
+    rows = [[v, "x", i] for i, v in enumerate(values)]
+    want = pd.DataFrame(rows, columns=["v", "text", "n"])
+    pd.testing.assert_frame_equal(_frame(rows, ["v", "text", "n"]), want, check_exact=True)
+    by_column = {"v": list(values), "text": ["x"] * len(values), "n": list(range(len(values)))}
+    pd.testing.assert_frame_equal(_frame(by_column, ["v", "text", "n"]), want, check_exact=True)
+
+
+def test_outputs_written_together_are_those_written_apart(
+    run: tuple[Path, Manifest, Consolidation], tmp_path: Path
+) -> None:
+    import zipfile
+
+    from xlplan.consolidate import write_outputs
+
+    _root, _m, c = run
+    write_summary(c, tmp_path / "apart.xlsx")
+    write_data_files(c, tmp_path / "apart")
+    write_outputs(c, tmp_path / "together.xlsx", tmp_path / "together")
+    for name in sorted(p.name for p in (tmp_path / "apart").iterdir()):
+        assert (tmp_path / "together" / name).read_bytes() == (tmp_path / "apart" / name).read_bytes(), name
+    with zipfile.ZipFile(tmp_path / "apart.xlsx") as a, zipfile.ZipFile(tmp_path / "together.xlsx") as b:
+        assert a.namelist() == b.namelist()
+        for name in a.namelist():
+            if name != "docProps/core.xml":  # the time it was made
+                assert a.read(name) == b.read(name), name
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["apart", "apart.xlsx", "together", "together.xlsx"]
+
+
+@pytest.mark.parametrize("failing", ["summary", "data"])
+def test_an_output_that_fails_replaces_none(
+    run: tuple[Path, Manifest, Consolidation], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failing: str
+) -> None:
+    """The summary and the data files are put in place together: when one fails, the others stay as they were, and
+    no temporary file is left."""
+    from xlplan import consolidate as lib
+    from xlplan import summary
+
+    root, _m, c = run
+    out, data = tmp_path / "summary.xlsx", tmp_path / "data"
+    data.mkdir()
+    out.write_bytes(b"before")
+    (data / "items.csv").write_bytes(b"before")
+
+    def fail(*_args: object) -> None:
+        raise OSError(28, "No space left on device", str(tmp_path))
+
+    if failing == "summary":
+        monkeypatch.setattr(summary, "_render", fail)
+    else:
+        monkeypatch.setattr(lib, "_write_csv", fail)
+    with pytest.raises(OSError, match="No space left"):
+        lib.write_outputs(c, out, data)
+    assert out.read_bytes() == b"before"
+    assert sorted(p.name for p in tmp_path.rglob("*")) == ["data", "items.csv", "summary.xlsx"]
+    assert (data / "items.csv").read_bytes() == b"before"
+
+    res = runner.invoke(app, ["consolidate", str(root / "inbox"), "-o", str(out), "-q", "--data-dir", str(data)])
+    assert res.exit_code == 2, res.output
+    assert "cannot write: No space left on device" in res.output
+    assert sorted(p.name for p in tmp_path.rglob("*")) == ["data", "items.csv", "summary.xlsx"]

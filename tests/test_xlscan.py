@@ -166,7 +166,9 @@ def test_accelerator_is_built_where_required() -> None:
         assert xlsx._xlscan is not None, "XLPLAN_REQUIRE_ACCEL=1 but xlplan._xlscan did not build or import"
     elif xlsx._xlscan is None:
         pytest.skip("xlplan._xlscan is not built")
-    assert {"scan_sheet", "scan_sst", "well_formed", "row_values", "suspects", "fingerprint_parts"} <= set(dir(xlsx._xlscan))
+    assert {"scan_sheet", "scan_sst", "well_formed", "row_values", "suspects", "fingerprint_parts"} <= set(
+        dir(xlsx._xlscan)
+    )
 
 
 @needs_accel

@@ -294,7 +294,6 @@ def consolidate_cmd(
     """
     from xlplan import consolidate as lib
     from xlplan.paths import refuse_overwrite_input
-    from xlplan.summary import write_summary
 
     if out.suffix.lower() != ".xlsx":
         _fail(f"{out}: ไฟล์สรุปต้องเป็น .xlsx / the summary must be an .xlsx file")
@@ -324,9 +323,10 @@ def consolidate_cmd(
         finally:
             if bar is not None:
                 bar.__exit__(None, None, None)
-        write_summary(result, out, title)
-        if data_dir is not None:
-            lib.write_data_files(result, data_dir)
+        try:  # the summary and the data files, made at the same time and put in place when all are complete
+            lib.write_outputs(result, out, data_dir, title)
+        except OSError as exc:  # a folder not writable, a full disk: none of the outputs is replaced
+            _fail(f"{exc.filename or out}: เขียนไม่ได้ / cannot write: {exc.strerror or exc}")
     except XlplanError as exc:
         _fail(str(exc))
     led = result.ledger

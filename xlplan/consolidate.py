@@ -23,15 +23,21 @@ import codecs
 import contextlib
 import gc
 import io
+import os
 import re
+import tempfile
+import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from xlplan import runner
 from xlplan.check import check_sniffed, expand
@@ -393,7 +399,7 @@ def consolidate(
     excluded = {Path(p).resolve() for p in exclude}
     files = [p for p in expand(inputs, suffixes=None) if not _excluded(p, excluded)]
     outcomes: list[Outcome | None] = [None] * len(files)
-    with _acyclic():  # the outcomes are gathered and tabled without cycles
+    with _gc_paused():  # the outcomes gathered (and the tables built) hold no cycles
         for done, (index, result) in enumerate(
             runner.run(reader, [str(f) for f in files], jobs=jobs, timeout=timeout, memory=memory), start=1
         ):
@@ -411,20 +417,6 @@ def consolidate(
         outs = [o for o in outcomes if o is not None]
         expected = read_orgs(roster)[0] if roster is not None else None
         return _build(outs, expected, time.perf_counter() - t0)
-
-
-@contextlib.contextmanager
-def _acyclic() -> Iterator[None]:
-    """The cyclic garbage collector paused, as it was after. What consolidation gathers in the parent (outcomes,
-    then table rows) is tuples, lists and dicts without cycles, freed by reference counting; the collector walked
-    them again and again as they grew (~0.8 s of the parent's CPU for the country, taken from the workers)."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
 
 
 def _excluded(path: Path, excluded: set[Path]) -> bool:
@@ -502,6 +494,22 @@ def _winner_key(o: Outcome) -> tuple:
     return (o.revision or "", o.mtime, -o.counts.get("error", 0))
 
 
+@contextlib.contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Python's cyclic garbage collection paused, as it was after. Gathering the outcomes and building the tables
+    make millions of objects (in no cycles: freed by reference counting), and every so many a collection of the
+    oldest objects walked all the outcomes' again: country-wide ~0.8 s of the parent's CPU while the workers read,
+    and a fifth of building the tables. Workers turn it on for themselves (runner)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+@_gc_paused()
 def _build(outs: list[Outcome], roster: list | None, seconds: float) -> Consolidation:
     fw = load_framework()
     years = tuple(sorted({y for o in outs for y in o.years})) or (2566, 2567, 2568, 2569, 2570)
@@ -556,10 +564,19 @@ def _build(outs: list[Outcome], roster: list | None, seconds: float) -> Consolid
                 round(o.seconds, 4),
             ]
         )  # fmt: skip
-    ledger = pd.DataFrame(ledger_rows, columns=cols["ledger"])
+    ledger = _frame(ledger_rows, cols["ledger"])
 
     # ---------------------------------------------------------------- the used plans' tables
-    items_rows, risk_rows, cov_rows, prog_rows, org_rows, find_rows = [], [], [], [], [], []
+    # items and risks, the long ones (country-wide 200,000 and 40,000 rows), are gathered a column at a time: each
+    # plan's rows are extended onto each column at once, and pandas makes a frame of columns without the transpose
+    # and the per-cell type checks a frame of rows costs; whose they are (the first columns) is repeated at the end
+    items: dict[str, Any] = {col: [] for col in cols["items"]}
+    risks: dict[str, Any] = {col: [] for col in cols["risks"]}
+    bases, item_counts, risk_counts = [], [], []  # for each used plan
+    item_fields = cols["items"][len(_BASE) : len(_BASE) + 6]  # number ... name
+    year_cols = _years_cols("budget_", years)
+    risk_fields = cols["risks"][len(_BASE) :]
+    cov_rows, prog_rows, org_rows, find_rows = [], [], [], []
     roster_codes = {r.org.code for r in roster} if roster is not None else None
     ind_codes = [i.code for i in fw.indicators]
     high = next(lv for lv in fw.risk_levels if lv.code == "high").min_score
@@ -568,20 +585,26 @@ def _build(outs: list[Outcome], roster: list | None, seconds: float) -> Consolid
     for i in order:
         o = outs[i]
         org = o.org
-        base = [org.get("code", ""), org.get("name", ""), org.get("province", ""), org.get("district", ""), o.verdict]
-        in_order = o.years == years  # amounts already in the order of the consolidation's years (the usual case)
-        per_item = []
-        for number, dim, mission, ind, kind, name, amounts, responsible in o.items:
-            by_year = amounts if in_order else _reorder(o.years, amounts, years)
-            per_item.append(by_year)
-            items_rows.append((*base, number, dim, mission, ind, kind, name, *by_year, sum(amounts), responsible))
-        totals = [sum(col, 0.0) for col in zip(*per_item, strict=True)] if per_item else [0.0] * len(years)
+        base = (org.get("code", ""), org.get("name", ""), org.get("province", ""), org.get("district", ""), o.verdict)
+        bases.append(base)
+        item_counts.append(len(o.items))
+        risk_counts.append(len(o.risks))
+        if o.items:
+            number, dim, mission, ind, kind, name, amounts, responsible = zip(*o.items, strict=True)
+            # amounts already in the order of the consolidation's years (the usual case), else put in it
+            by_year = amounts if o.years == years else tuple(_reorder(o.years, a, years) for a in amounts)
+            per_year = list(zip(*by_year, strict=True))  # each year's amounts
+            _extend(items, item_fields, (number, dim, mission, ind, kind, name))
+            _extend(items, year_cols, per_year)
+            items["total"].extend(map(sum, amounts))
+            items["responsible"].extend(responsible)
+            totals = [sum(col, 0.0) for col in per_year]
+        else:
+            totals = [0.0] * len(years)
         budget_by_year = dict(zip(years, totals, strict=True))
-        n_high = 0
-        for r in o.risks:
-            if r[5] and r[5] >= high:
-                n_high += 1
-            risk_rows.append([*base, *r])
+        if o.risks:
+            _extend(risks, risk_fields, zip(*o.risks, strict=True))
+        n_high = sum(1 for r in o.risks if r[5] and r[5] >= high)
         cov_rows.append([*base, *[o.indicators.get(c, 0) for c in ind_codes]])
         for y in years:
             measures, rep6, rep12, done12, spent = o.progress.get(y, (0, 0, 0, 0, 0.0))
@@ -619,20 +642,84 @@ def _build(outs: list[Outcome], roster: list | None, seconds: float) -> Consolid
                  f"Reading the file failed: {o.reason}", "ส่งไฟล์ใหม่ หรือเปิดและบันทึกใหม่ใน Excel/LibreOffice",
                  "Resend the file, or re-save it in Excel or LibreOffice."]
             )  # fmt: skip
-    orgs = pd.DataFrame(org_rows, columns=cols["orgs"])
-    items = pd.DataFrame(items_rows, columns=cols["items"])
+    base_values = dict(zip(_BASE, map(list, zip(*bases, strict=True)), strict=True)) if bases else {}
+    items.update(_repeated(base_values, item_counts))
+    risks.update(_repeated(base_values, risk_counts))
+    orgs = _frame(org_rows, cols["orgs"])
+    item_frame = _frame(items, cols["items"])
     return Consolidation(
         ledger=ledger,
         orgs=orgs,
-        items=items,
-        risks=pd.DataFrame(risk_rows, columns=cols["risks"]),
-        coverage=pd.DataFrame(cov_rows, columns=cols["coverage"]),
-        progress=pd.DataFrame(prog_rows, columns=cols["progress"]),
-        findings=pd.DataFrame(find_rows, columns=cols["findings"]),
-        overview=_overview(orgs, items, years, cols["overview"], [d.code for d in fw.dimensions]),
+        items=item_frame,
+        risks=_frame(risks, cols["risks"]),
+        coverage=_frame(cov_rows, cols["coverage"]),
+        progress=_frame(prog_rows, cols["progress"]),
+        findings=_frame(find_rows, cols["findings"]),
+        overview=_overview(orgs, item_frame, years, cols["overview"], [d.code for d in fw.dimensions]),
         years=years,
         seconds=seconds,
     )
+
+
+# the first columns of the tables of the used plans' contents (items, risks, coverage, progress): whose they are
+_BASE = ["org_code", "org_name", "province", "district", "verdict"]
+
+
+def _extend(table: dict[str, list], names: Iterable[str], columns: Iterable[Iterable[Any]]) -> None:
+    """Extend each named column of ``table`` with its values (one iterable per name)."""
+    for name, values in zip(names, columns, strict=True):
+        table[name].extend(values)
+
+
+def _repeated(columns: dict[str, list], counts: list[int]) -> dict[str, Any]:
+    """Columns of ``counts[k]`` times each ``k``-th value (each plan's code, name, place... on each of its items)."""
+    at = np.repeat(np.arange(len(counts)), counts)
+    out = {}
+    for name, values in columns.items():
+        typed = _typed(values)
+        out[name] = [values[k] for k in at.tolist()] if isinstance(typed, list) else typed.take(at)
+    return out
+
+
+def _frame(data: list[list[Any]] | dict[str, Any], columns: list[str]) -> pd.DataFrame:
+    """A table from its rows or its columns, each column typed as pandas types a column of those values.
+
+    A frame built from columns is the same as from rows (pandas infers each column's type from its values alike),
+    except when there are none: an empty table has columns of objects, as a frame of no rows has.
+    """
+    if isinstance(data, list):
+        if not data:
+            return pd.DataFrame([], columns=columns)
+        data = dict(zip(columns, zip(*data, strict=True), strict=True))
+    elif not len(data[columns[0]]):
+        return pd.DataFrame([], columns=columns)
+    return pd.DataFrame({col: _typed(data[col]) for col in columns}, columns=columns)
+
+
+def _typed(values: Sequence[Any]) -> Any:
+    """A column's values as the array pandas would make of them, made at once when they are all of one type.
+
+    pandas looks at each value of a list to choose the column's type; values all of Python's str, int, float or
+    bool (almost every column) give the type it would choose without that. Any other mix is left to pandas.
+    """
+    if not isinstance(values, list | tuple):
+        return values  # an array already
+    kinds = set(map(type, values))
+    if kinds == {str}:
+        text = pd.Series(["x"]).dtype  # how pandas types text: "str" (Arrow strings) from pandas 3 on, objects before
+        if isinstance(text, pd.StringDtype) and text.storage == "pyarrow":
+            return pd.array(pa.array(values, pa.large_string()), dtype=text)
+        return values
+    if kinds == {float}:
+        return np.array(values, dtype=np.float64)
+    if kinds == {bool}:
+        return np.array(values, dtype=np.bool_)
+    if kinds == {int}:
+        try:
+            return np.array(values, dtype=np.int64)
+        except OverflowError:  # beyond int64: pandas' choice
+            return values
+    return values
 
 
 def _overview(
@@ -664,15 +751,16 @@ def _overview(
     out["expected"] = expected if known.all() else expected.astype(object).where(known, None)
     for col in ("received", "valid", "with_errors"):
         out[col] = sums[col]
-    it = items.assign(dim=items["dimension"].astype(str))
-    ig = it.groupby(keys)
+    amounts = [f"budget_{y}" for y in years]
+    sums = items.groupby(keys)[[*amounts, "total"]].sum()
+    out[amounts] = sums[amounts]
+    out["budget_total"] = sums["total"]
+    # per dimension: one grouping by place and dimension, a column per dimension
+    by_dim = items.groupby([*keys, items["dimension"].astype(str).rename("dim")])["total"]
+    n_by_dim, total_by_dim = (x.unstack().reindex(columns=dims) for x in (by_dim.size(), by_dim.sum()))
     for d in dims:
-        out[f"items_dim{d}"] = it[it["dim"] == d].groupby(keys).size()
-    for y in years:
-        out[f"budget_{y}"] = ig[f"budget_{y}"].sum()
-    out["budget_total"] = ig["total"].sum()
-    for d in dims:
-        out[f"budget_dim{d}"] = it[it["dim"] == d].groupby(keys)["total"].sum()
+        out[f"items_dim{d}"] = n_by_dim[d]
+        out[f"budget_dim{d}"] = total_by_dim[d]
     counts = ["received", "valid", "with_errors", *[f"items_dim{d}" for d in dims]]
     out[counts] = out[counts].fillna(0).astype(int)
     money = [f"budget_{y}" for y in years] + ["budget_total"] + [f"budget_dim{d}" for d in dims]
@@ -683,28 +771,89 @@ def _overview(
 # ------------------------------------------------------------------------------------------------ data files
 
 
-def write_data_files(c: Consolidation, out_dir: str | Path) -> list[Path]:
-    """Each table as Parquet and as CSV (UTF-8 with BOM for Excel; formula-like text escaped)."""
-    from xlplan.writer import write_atomic
+class StagedFiles:
+    """Files written under temporary names beside where they go, renamed into place together when all are complete.
 
+    Nobody sees half a file; if anything fails before the end, none of them replaces what was there, and their
+    temporary files are removed. ``open`` may be called from several threads.
+    """
+
+    def __init__(self) -> None:
+        self._files = contextlib.ExitStack()
+        self._renames: list[tuple[Path, Path]] = []  # temporary file -> its final name
+        self._lock = threading.Lock()
+
+    def open(self, path: str | Path) -> IO[bytes]:
+        """A file for ``path`` to write into (closed by the :class:`StagedFiles`)."""
+        path = Path(path)
+        if path.is_char_device():  # /dev/null, a terminal: nothing to rename into place
+            return self._files.enter_context(path.open("wb"))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+        with self._lock:
+            self._renames.append((Path(tmp), path))
+            return self._files.enter_context(os.fdopen(fd, "wb"))
+
+    def __enter__(self) -> StagedFiles:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, *_exc: object) -> None:
+        try:
+            self._files.close()
+            if kind is None:
+                for tmp, path in self._renames:
+                    os.replace(tmp, path)
+        finally:
+            for tmp, _path in self._renames:
+                tmp.unlink(missing_ok=True)  # after an error: the files not renamed
+
+
+def write_data_files(c: Consolidation, out_dir: str | Path, *, files: StagedFiles | None = None) -> list[Path]:
+    """Each table as Parquet and as CSV (UTF-8 with BOM for Excel; formula-like text escaped).
+
+    The files are renamed into place when all are written, or, given ``files``, when those are.
+    """
+    if files is None:
+        with StagedFiles() as files:
+            return write_data_files(c, out_dir, files=files)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
     for name, df in c.tables().items():
-        write_atomic(out_dir / f"{name}.csv", _csv_bytes(df))
+        _write_csv(df, files.open(out_dir / f"{name}.csv"))
         written.append(out_dir / f"{name}.csv")
         buf = io.BytesIO()
         df.to_parquet(buf, index=False)
-        write_atomic(out_dir / f"{name}.parquet", buf.getvalue())
+        files.open(out_dir / f"{name}.parquet").write(buf.getbuffer())
         written.append(out_dir / f"{name}.parquet")
     return written
 
 
-def _csv_bytes(df: pd.DataFrame) -> bytes:
+def write_outputs(c: Consolidation, summary: str | Path, data_dir: str | Path | None = None, title: str = "") -> None:
+    """The summary workbook and, given ``data_dir``, the data files, as the CLI writes them.
+
+    The data files are written on a thread of their own while the summary is made (Arrow and zlib-ng work mostly
+    without the GIL: on two cores the two take little longer than the summary alone). All the files are renamed
+    into place together once all are complete: when one fails, none replaces what was there.
+    """
+    from xlplan.summary import write_summary  # the summary module imports this one
+
+    with StagedFiles() as files, ThreadPoolExecutor(1, thread_name_prefix="xlplan-data") as pool:
+        data = pool.submit(write_data_files, c, data_dir, files=files) if data_dir is not None else None
+        try:
+            write_summary(c, summary, title, files=files)
+        except BaseException:
+            if data is not None:
+                data.cancel()  # if not started; otherwise the pool waits for it to end (its own error is dropped)
+            raise
+        if data is not None:
+            data.result()
+
+
+def _write_csv(df: pd.DataFrame, f: IO[bytes]) -> None:
     """A table as CSV: UTF-8 with a BOM, a header row, text quoted, text that a spreadsheet would take for a
     formula prefixed with an apostrophe (as :func:`xlplan.export.csv_safe`). Written by Arrow's CSV writer, which
-    takes a country's 230,000 items in a fraction of a second (pandas' to_csv: ~6 s)."""
-    import pyarrow as pa
+    takes a country's 230,000 items in a fraction of a second (pandas' to_csv: ~6 s), straight to the file."""
     import pyarrow.csv as pa_csv
 
     from xlplan.export import FORMULA_START, csv_safe
@@ -720,10 +869,17 @@ def _csv_bytes(df: pd.DataFrame) -> bytes:
             s = s.map(csv_safe)
         safe[col] = s
     table = pa.Table.from_pandas(pd.DataFrame(safe, columns=df.columns), preserve_index=False)
-    buf = io.BytesIO()
-    buf.write(codecs.BOM_UTF8)
-    pa_csv.write_csv(table, buf, pa_csv.WriteOptions(quoting_style="needed"))
-    return buf.getvalue()
+    f.write(codecs.BOM_UTF8)
+    pa_csv.write_csv(table, f, pa_csv.WriteOptions(quoting_style="needed"))
 
 
-__all__ = ["Consolidation", "Outcome", "consolidate", "read_one", "schema", "write_data_files"]
+__all__ = [
+    "Consolidation",
+    "Outcome",
+    "StagedFiles",
+    "consolidate",
+    "read_one",
+    "schema",
+    "write_data_files",
+    "write_outputs",
+]
