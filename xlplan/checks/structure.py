@@ -43,13 +43,15 @@ def check(rr: ReadResult) -> Iterator[Finding]:
         end = _block_end(rr, loc)
         # in (row, col) order, the first cell of each row that holds something beside the table rows or below
         # its blocks; only rows from the table's first on can have one
-        for row in sorted(r for r in sh.rows_index() if r >= loc.first):
+        # (a table row with nothing right of the table, most rows, is passed over by its largest column)
+        rows = sorted(
+            r
+            for r, cells in sh.rows_index().items()
+            if r >= loc.first and (r > end or (r <= loc.end and cells and max(cells) > width))
+        )
+        for row in rows:
             below = row > end
-            if not below and row > loc.end:
-                continue
             cells = sh.row(row)
-            if not below and max(cells) <= width:
-                continue  # a table row with nothing right of the table (told at C speed: most rows)
             # beside a table row only the columns right of the table count (the table's own are read as data)
             cols = sorted(cells) if below else sorted(c for c in cells if c > width and c not in extra_cols)
             for col in cols:
