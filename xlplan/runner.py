@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import math
 import multiprocessing as mp
 import os
+import select
 import signal
 import time
 from collections import deque
@@ -77,6 +79,17 @@ class _Slot:
         child.close()
         self.tasks: deque[tuple[int, Any]] = deque()
         self.started = 0.0  # when the worker began the first task it holds
+        # Whether a result waits is asked after every result: with a poll object made once, not through
+        # Connection.poll (a selector made and torn down each time: ~2 s of the parent's CPU for the country)
+        self._poller = select.poll() if hasattr(select, "poll") else None
+        if self._poller is not None:
+            self._poller.register(self.conn.fileno(), select.POLLIN)
+
+    def ready(self) -> bool:
+        """A result (or the end of the connection: the worker died) is waiting to be received."""
+        if self._poller is None:
+            return self.conn.poll()
+        return bool(self._poller.poll(0))
 
     def give(self, index: int, item: Any) -> None:
         if not self.tasks:
@@ -109,6 +122,19 @@ def _death_reason(proc: Any) -> str:
             return f"crashed: the reading process was killed ({name}; likely out of memory)"
         return f"crashed: the reading process died ({name})"
     return f"crashed: the reading process exited with code {code}"
+
+
+def _wait(slots: list[_Slot], timeout: float) -> None:
+    """Until a result comes from one of the slots' workers, one of them ends, or ``timeout`` seconds pass (a poll
+    object of their descriptors, where there is poll: multiprocessing's wait builds a selector each time)."""
+    if not hasattr(select, "poll"):
+        wait([s.conn for s in slots] + [s.proc.sentinel for s in slots], timeout=timeout)
+        return
+    p = select.poll()
+    for s in slots:
+        p.register(s.conn.fileno(), select.POLLIN)
+        p.register(s.proc.sentinel, select.POLLIN)
+    p.poll(max(0, math.ceil(timeout * 1000)))
 
 
 def run(
@@ -151,12 +177,11 @@ def run(
             fill(slot)
         while left:
             busy = [s for s in slots if s.tasks]
-            waits: list[Any] = [s.conn for s in busy] + [s.proc.sentinel for s in busy]
             now = time.monotonic()
-            wait(waits, timeout=max(0.0, min(s.started + timeout - now for s in busy)))
+            _wait(busy, max(0.0, min(s.started + timeout - now for s in busy)))
             for i in range(len(slots)):
                 slot = slots[i]
-                while slot.tasks and slot.conn.poll():
+                while slot.tasks and slot.ready():
                     try:
                         got_index, result = slot.conn.recv()
                     except (EOFError, OSError):
