@@ -12,9 +12,11 @@ import pytest
 from typer.testing import CliRunner
 
 from xlplan.cli import app
-from xlplan.consolidate import Consolidation, consolidate, schema, write_data_files
+from xlplan.consolidate import Consolidation, consolidate, schema, write_data_files, write_outputs
 from xlplan.summary import SHEET, write_summary
 from xlplan.synth import Manifest, generate
+
+ROOT = Path(__file__).resolve().parent.parent
 
 runner = CliRunner()
 
@@ -368,3 +370,28 @@ def test_an_output_that_fails_replaces_none(
     assert res.exit_code == 2, res.output
     assert "cannot write: No space left on device" in res.output
     assert sorted(p.name for p in tmp_path.rglob("*")) == ["data", "items.csv", "summary.xlsx"]
+
+
+def test_outputs_get_the_permissions_of_a_new_file_or_of_the_file_they_replace(tmp_path: Path) -> None:
+    """Temporary files are private (0600); an output renamed from one must not be: colleagues sharing the folder
+    open the summary. A new file gets 0666 less the umask, a replaced one keeps its own permissions."""
+    import os
+    import stat
+
+    from xlplan.paths import write_atomic
+
+    old = os.umask(0o022)
+    try:
+        new = write_atomic(tmp_path / "new.xlsx", b"x")
+        assert stat.S_IMODE(new.stat().st_mode) == 0o644
+        kept = tmp_path / "kept.xlsx"
+        kept.write_bytes(b"old")
+        kept.chmod(0o640)
+        write_atomic(kept, b"x")
+        assert stat.S_IMODE(kept.stat().st_mode) == 0o640
+        c = consolidate([ROOT / "examples" / "district"], jobs=1)
+        write_outputs(c, tmp_path / "summary.xlsx", tmp_path / "data")
+        for p in [tmp_path / "summary.xlsx", *sorted((tmp_path / "data").iterdir())]:
+            assert stat.S_IMODE(p.stat().st_mode) == 0o644, p
+    finally:
+        os.umask(old)

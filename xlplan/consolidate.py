@@ -25,7 +25,6 @@ import gc
 import io
 import os
 import re
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -44,6 +43,7 @@ from xlplan.check import check_sniffed, expand
 from xlplan.framework import load as load_framework
 from xlplan.model import Plan
 from xlplan.orgs import read_orgs
+from xlplan.paths import staging_file
 from xlplan.sniff import Sniffed, sniff
 
 # markers in the document properties of xlplan's own outputs, so a second run over the same folder skips them
@@ -789,7 +789,7 @@ class StagedFiles:
         if path.is_char_device():  # /dev/null, a terminal: nothing to rename into place
             return self._files.enter_context(path.open("wb"))
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+        fd, tmp = staging_file(path)
         with self._lock:
             self._renames.append((Path(tmp), path))
             return self._files.enter_context(os.fdopen(fd, "wb"))

@@ -22,6 +22,35 @@ def refuse_overwrite_input(out: str | Path, inputs: Iterable[str | Path]) -> Non
             )
 
 
+def _umask() -> int:
+    """The process's umask, read without changing it where Linux tells it (os.umask can only be read by setting it,
+    which for an instant would change it for every thread)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def staging_file(path: Path) -> tuple[int, str]:
+    """A temporary file beside ``path``, to be renamed into place once written: (descriptor, name). It gets the
+    permissions ``path`` should have: those of the file it replaces, else a new file's (0666 less the umask).
+    mkstemp's own are 0600: colleagues sharing the folder could not open a summary or a checked copy."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    if hasattr(os, "fchmod"):  # POSIX (on Windows the bits mean nothing here)
+        try:
+            mode = path.stat().st_mode & 0o777 if path.exists() else 0o666 & ~_umask()
+            os.fchmod(fd, mode)
+        except OSError:
+            pass  # mkstemp's: readable by its owner
+    return fd, tmp
+
+
 def write_atomic(path: str | Path, data: bytes) -> Path:
     """Write a file so that nobody ever sees half of it: a temporary file in the same folder, then a rename."""
     path = Path(path)
@@ -30,7 +59,7 @@ def write_atomic(path: str | Path, data: bytes) -> Path:
             f.write(data)
         return path
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    fd, tmp = staging_file(path)
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
