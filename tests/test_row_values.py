@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from accel import pure
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -276,23 +277,14 @@ def test_no_reference_is_kept_or_lost() -> None:
 
 
 def _fingerprint_both(values: list[Any]) -> tuple[str, str]:
-    import os
-
     from xlplan.reader import ReadResult, fingerprint
 
     rr = ReadResult.__new__(ReadResult)
     rr.parsed = {("s", i, 0): v for i, v in enumerate(values)}
     out = []
-    for pure in ("1", "0"):
-        old = os.environ.get("XLPLAN_PURE")
-        os.environ["XLPLAN_PURE"] = pure
-        try:
+    for on in (True, False):
+        with pure(on):
             out.append(fingerprint(rr))
-        finally:
-            if old is None:
-                os.environ.pop("XLPLAN_PURE", None)
-            else:
-                os.environ["XLPLAN_PURE"] = old
     return out[0], out[1]
 
 

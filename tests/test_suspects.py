@@ -10,15 +10,13 @@ from __future__ import annotations
 
 import copy
 import io
-import os
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
+from accel import pure as _pure
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -33,19 +31,6 @@ ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.skipif(
     _xlscan is None or not hasattr(_xlscan, "suspects"), reason="xlplan._xlscan.suspects is not built"
 )
-
-
-@contextmanager
-def _pure(on: bool) -> Iterator[None]:
-    old = os.environ.get("XLPLAN_PURE")
-    os.environ["XLPLAN_PURE"] = "1" if on else "0"
-    try:
-        yield
-    finally:
-        if old is None:
-            os.environ.pop("XLPLAN_PURE", None)
-        else:
-            os.environ["XLPLAN_PURE"] = old
 
 
 def _findings(rr: ReadResult) -> tuple[Any, ...]:

@@ -23,6 +23,7 @@ from typing import Any
 from xml.parsers.expat import ExpatError, ParserCreate
 
 import pytest
+from accel import pure as _pure
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -40,19 +41,6 @@ DATES = {3}
 
 
 # ------------------------------------------------------------------------------------------------ helpers
-
-
-@contextmanager
-def _pure(on: bool) -> Iterator[None]:
-    old = os.environ.get("XLPLAN_PURE")
-    os.environ["XLPLAN_PURE"] = "1" if on else "0"
-    try:
-        yield
-    finally:
-        if old is None:
-            os.environ.pop("XLPLAN_PURE", None)
-        else:
-            os.environ["XLPLAN_PURE"] = old
 
 
 @contextmanager
