@@ -21,11 +21,10 @@ from __future__ import annotations
 
 import codecs
 import contextlib
+import functools
 import gc
 import io
-import os
 import re
-import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -43,7 +42,7 @@ from xlplan.check import check_sniffed, expand
 from xlplan.framework import load as load_framework
 from xlplan.model import Plan
 from xlplan.orgs import read_orgs
-from xlplan.paths import staging_file
+from xlplan.paths import StagedFiles
 from xlplan.sniff import Sniffed, sniff
 
 # markers in the document properties of xlplan's own outputs, so a second run over the same folder skips them
@@ -706,7 +705,7 @@ def _typed(values: Sequence[Any]) -> Any:
         return values  # an array already
     kinds = set(map(type, values))
     if kinds == {str}:
-        text = pd.Series(["x"]).dtype  # how pandas types text: "str" (Arrow strings) from pandas 3 on, objects before
+        text = _text_dtype()
         if isinstance(text, pd.StringDtype) and text.storage == "pyarrow":
             return pd.array(pa.array(values, pa.large_string()), dtype=text)
         return values
@@ -720,6 +719,12 @@ def _typed(values: Sequence[Any]) -> Any:
         except OverflowError:  # beyond int64: pandas' choice
             return values
     return values
+
+
+@functools.cache
+def _text_dtype() -> Any:
+    """How pandas types text: "str" (Arrow strings) from pandas 3 on, objects before (asked once)."""
+    return pd.Series(["x"]).dtype
 
 
 def _overview(
@@ -769,43 +774,6 @@ def _overview(
 
 
 # ------------------------------------------------------------------------------------------------ data files
-
-
-class StagedFiles:
-    """Files written under temporary names beside where they go, renamed into place together when all are complete.
-
-    Nobody sees half a file; if anything fails before the end, none of them replaces what was there, and their
-    temporary files are removed. ``open`` may be called from several threads.
-    """
-
-    def __init__(self) -> None:
-        self._files = contextlib.ExitStack()
-        self._renames: list[tuple[Path, Path]] = []  # temporary file -> its final name
-        self._lock = threading.Lock()
-
-    def open(self, path: str | Path) -> IO[bytes]:
-        """A file for ``path`` to write into (closed by the :class:`StagedFiles`)."""
-        path = Path(path)
-        if path.is_char_device():  # /dev/null, a terminal: nothing to rename into place
-            return self._files.enter_context(path.open("wb"))
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = staging_file(path)
-        with self._lock:
-            self._renames.append((Path(tmp), path))
-            return self._files.enter_context(os.fdopen(fd, "wb"))
-
-    def __enter__(self) -> StagedFiles:
-        return self
-
-    def __exit__(self, kind: type[BaseException] | None, *_exc: object) -> None:
-        try:
-            self._files.close()
-            if kind is None:
-                for tmp, path in self._renames:
-                    os.replace(tmp, path)
-        finally:
-            for tmp, _path in self._renames:
-                tmp.unlink(missing_ok=True)  # after an error: the files not renamed
 
 
 def write_data_files(c: Consolidation, out_dir: str | Path, *, files: StagedFiles | None = None) -> list[Path]:

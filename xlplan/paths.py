@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
+import threading
 from collections.abc import Iterable
 from pathlib import Path
+from typing import IO
 
 from xlplan.errors import UsageError
 
@@ -37,7 +40,7 @@ def _umask() -> int:
     return mask
 
 
-def staging_file(path: Path) -> tuple[int, str]:
+def _staging_file(path: Path) -> tuple[int, str]:
     """A temporary file beside ``path``, to be renamed into place once written: (descriptor, name). It gets the
     permissions ``path`` should have: those of the file it replaces, else a new file's (0666 less the umask).
     mkstemp's own are 0600: colleagues sharing the folder could not open a summary or a checked copy."""
@@ -51,20 +54,45 @@ def staging_file(path: Path) -> tuple[int, str]:
     return fd, tmp
 
 
+class StagedFiles:
+    """Files written under temporary names beside where they go, renamed into place together when all are complete.
+
+    Nobody sees half a file; if anything fails before the end, none of them replaces what was there, and their
+    temporary files are removed. ``open`` may be called from several threads.
+    """
+
+    def __init__(self) -> None:
+        self._files = contextlib.ExitStack()
+        self._renames: list[tuple[Path, Path]] = []  # temporary file -> its final name
+        self._lock = threading.Lock()
+
+    def open(self, path: str | Path) -> IO[bytes]:
+        """A file for ``path`` to write into (closed by the :class:`StagedFiles`)."""
+        path = Path(path)
+        if path.is_char_device():  # /dev/null, a terminal: nothing to rename into place
+            return self._files.enter_context(path.open("wb"))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = _staging_file(path)
+        with self._lock:
+            self._renames.append((Path(tmp), path))
+            return self._files.enter_context(os.fdopen(fd, "wb"))
+
+    def __enter__(self) -> StagedFiles:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, *_exc: object) -> None:
+        try:
+            self._files.close()
+            if kind is None:
+                for tmp, path in self._renames:
+                    os.replace(tmp, path)
+        finally:
+            for tmp, _path in self._renames:
+                tmp.unlink(missing_ok=True)  # after an error: the files not renamed
+
+
 def write_atomic(path: str | Path, data: bytes) -> Path:
     """Write a file so that nobody ever sees half of it: a temporary file in the same folder, then a rename."""
-    path = Path(path)
-    if path.is_char_device():  # /dev/null, a terminal: nothing to rename into place
-        with path.open("wb") as f:
-            f.write(data)
-        return path
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = staging_file(path)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    with StagedFiles() as files:
+        files.open(path).write(data)
+    return Path(path)

@@ -41,10 +41,9 @@ from xlplan.layout import (
     progress_key,
 )
 from xlplan.model import DEFAULT_YEARS, ROUNDS, Announcement, Details, Item, Measure, Org, Plan, Progress, Risk, Targets
-from xlplan.xlsx import Book, Cell, Sheet, _accelerator
+from xlplan.xlsx import _NO_CELLS, Book, Cell, Sheet, _accelerator
 
 HEADER_SCAN_ROWS = 60
-_NO_ROW: dict[int, Cell] = {}  # the cells of a row that has none (never changed)
 
 
 def norm_label(text: Any) -> str:
@@ -364,7 +363,7 @@ def _locate(sh: Sheet, table: Table, ctx: _Ctx, stop_labels: tuple[str, ...] = (
     end = sh.max_row
     stops = {norm_label(s) for s in stop_labels}
     for row in range(best_row + 1, sh.max_row + 1):
-        v0 = index.get(row, _NO_ROW).get(0)
+        v0 = index.get(row, _NO_CELLS).get(0)
         if v0 is None:
             continue  # no cell in column A: neither the marker nor a stop label
         v0 = v0.value

@@ -43,9 +43,10 @@ except ImportError:  # pragma: no cover
     _zlib = zlib  # type: ignore[no-redef]
 
 from xlplan.cells import a1, col_index, col_letter, col_range, quote_sheet
-from xlplan.consolidate import OUTPUT_MARKER, Consolidation, StagedFiles
+from xlplan.consolidate import OUTPUT_MARKER, Consolidation
 from xlplan.framework import load as load_framework
 from xlplan.layout import FONT
+from xlplan.paths import StagedFiles
 
 SHEET = {
     "overview": "ภาพรวม",
