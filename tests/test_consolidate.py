@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from collections import Counter
 from pathlib import Path
 
@@ -261,6 +262,45 @@ def test_unreadable_files_are_matched_to_the_roster_by_their_names() -> None:
     assert {code: o.path for code, (_i, o) in found.items()} == {
         code: path for path, code in files.items() if code is not None
     }
+
+
+def test_file_names_not_in_utf8_are_shown_readable(tmp_path: Path) -> None:
+    """A Thai name in Windows' encoding (as a zip made on Windows gives it) and one of stray bytes: consolidate and
+    check --format json used to stop at them with an internal error (lone surrogates cannot be written)."""
+    good = ROOT / "examples" / "maehoi.xlsx"
+    folder = tmp_path / "inbox"
+    folder.mkdir()
+    thai = "แผน อบต.แม่ฮ่องสอน.xlsx"
+    os.link(good, os.fsencode(folder) + b"/" + thai.encode("cp874"))
+    os.link(good, os.fsencode(folder) + b"/plan-\xff\xfe.xlsx")
+    c = consolidate([folder], jobs=1)
+    assert sorted(c.ledger["path"]) == sorted([str(folder / thai), str(folder / "plan-\ufffd\ufffd.xlsx")])
+    assert sorted(c.ledger["status"]) == ["superseded", "used"]  # the same plan twice
+    r = runner.invoke(app, ["consolidate", str(folder), "-o", str(tmp_path / "sum.xlsx"), "--data-dir",
+                            str(tmp_path / "data")])  # fmt: skip
+    assert r.exit_code == 0, r.output
+    assert str(folder / thai) in (tmp_path / "data" / "ledger.csv").read_text(encoding="utf-8-sig")
+    r = runner.invoke(app, ["check", str(folder), "--format", "json", "-o", str(tmp_path / "report.json")])
+    assert r.exit_code == 0, r.output
+    report = json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))
+    assert sorted(f["file"] for f in report) == sorted(c.ledger["path"])
+
+
+@pytest.mark.parametrize(
+    ("raw", "text"),
+    [
+        (b"/in/plan.xlsx", "/in/plan.xlsx"),
+        ("/ใน/แผน.xlsx".encode(), "/ใน/แผน.xlsx"),  # UTF-8: as it is
+        ("/ใน/".encode() + "แผนป้องกันการทุจริต.xlsx".encode("cp874"), "/ใน/แผนป้องกันการทุจริต.xlsx"),  # a folder at a time
+        ("/อำเภอเมือง/".encode("cp874") + "แผน.xlsx".encode(), "/อำเภอเมือง/แผน.xlsx"),
+        (b"/in/\xff\xc3(.xlsx", "/in/\ufffd\ufffd(.xlsx"),  # neither
+    ],
+)
+def test_shown_paths(raw: bytes, text: str) -> None:
+    from xlplan.paths import shown
+
+    assert shown(os.fsdecode(raw)) == text
+    assert shown(Path(os.fsdecode(raw))) == text
 
 
 def test_an_excluded_path_is_found_through_links_and_linked_folders(tmp_path: Path) -> None:

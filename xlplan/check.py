@@ -10,6 +10,7 @@ from xml.parsers.expat import ExpatError
 from xlplan.checks import run_all
 from xlplan.findings import FileReport, Finding
 from xlplan.framework import Framework
+from xlplan.paths import shown
 from xlplan.reader import fingerprint, read_plan
 from xlplan.sniff import Sniffed, sniff
 from xlplan.xlsx import XlsxError, read_book
@@ -27,7 +28,7 @@ def check(path: str | Path, framework: Framework | None = None) -> FileReport:
 def check_sniffed(path: Path, sn: Sniffed, framework: Framework | None = None) -> FileReport:
     """check() of a file already sniffed with keep_parts: read_book takes the parts sniff has decompressed and
     checked anyway."""
-    report = FileReport(str(path), meta={"size": sn.size, "sha256": sn.sha256, "kind": sn.kind, "mtime": sn.mtime})
+    report = FileReport(shown(path), meta={"size": sn.size, "sha256": sn.sha256, "kind": sn.kind, "mtime": sn.mtime})
     report.add(sn.findings)
     if not sn.readable:
         report.unreadable = True

@@ -42,7 +42,7 @@ from xlplan.check import check_sniffed, expand
 from xlplan.framework import load as load_framework
 from xlplan.model import Plan
 from xlplan.orgs import read_orgs
-from xlplan.paths import StagedFiles
+from xlplan.paths import StagedFiles, shown
 from xlplan.sniff import Sniffed, sniff
 
 # markers in the document properties of xlplan's own outputs, so a second run over the same folder skips them
@@ -300,7 +300,7 @@ def read_one(path_text: str) -> Outcome:
     """Check one file (runs in a worker process)."""
     t0 = time.perf_counter()
     path = Path(path_text)
-    out = Outcome(path_text)
+    out = Outcome(shown(path_text))
     if is_lock_file(path):
         try:
             st = path.stat()
@@ -403,7 +403,7 @@ def consolidate(
             runner.run(reader, [str(f) for f in files], jobs=jobs, timeout=timeout, memory=memory), start=1
         ):
             if isinstance(result, runner.Failure):
-                o = Outcome(str(files[index]), verdict="failed", reason=result.reason)
+                o = Outcome(shown(files[index]), verdict="failed", reason=result.reason)
                 try:
                     st = files[index].stat()
                     o.size, o.mtime = st.st_size, st.st_mtime

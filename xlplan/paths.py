@@ -13,6 +13,31 @@ from typing import IO
 from xlplan.errors import UsageError
 
 
+def shown(path: str | os.PathLike[str]) -> str:
+    """A path as people can read it, in reports, messages and tables. A name that is not UTF-8 (Python keeps its
+    bytes as lone surrogates, which no UTF-8 file, JSON or Arrow table can hold) is decoded a folder at a time:
+    as Thai Windows' encoding (TIS-620/cp874: Thai names from a zip made on Windows), else with U+FFFD for what
+    is not text. A name that is UTF-8 is given back as it is."""
+    text = os.fspath(path)
+    if text.isascii():
+        return text
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        pass
+    parts = []
+    for raw in os.fsencode(text).split(b"/"):
+        try:
+            parts.append(raw.decode("utf-8"))
+        except UnicodeDecodeError:
+            try:
+                parts.append(raw.decode("cp874"))
+            except UnicodeDecodeError:
+                parts.append(raw.decode("utf-8", "replace"))
+    return "/".join(parts)
+
+
 def refuse_overwrite_input(out: str | Path, inputs: Iterable[str | Path]) -> None:
     """Outputs never replace an input file (also through another spelling of its path or a link)."""
     out = Path(out)

@@ -29,6 +29,7 @@ from urllib.parse import unquote
 from xml.etree import ElementTree
 
 from xlplan.findings import Finding
+from xlplan.paths import shown
 from xlplan.rules import Severity
 
 try:  # zlib-ng inflates the same bytes about 40% faster, and its CRC-32 is several times faster (measured)
@@ -169,7 +170,7 @@ class Sniffed:
     keep_parts: bool = field(default=False, repr=False, compare=False)
 
     def add(self, code: str, **params: Any) -> None:
-        self.findings.append(Finding(code=code, file=str(self.path), params=params))
+        self.findings.append(Finding(code=code, file=shown(self.path), params=params))
 
 
 def sniff(path: str | os.PathLike[str], *, keep_parts: bool = False) -> Sniffed:
@@ -186,7 +187,7 @@ def sniff(path: str | os.PathLike[str], *, keep_parts: bool = False) -> Sniffed:
     try:
         _sniff(s)
     except Exception as exc:  # the contract: a hostile file becomes a finding, never a traceback
-        s.findings = [Finding(code="F106", file=str(p), params={"detail": _class_name(exc)})]
+        s.findings = [Finding(code="F106", file=shown(p), params={"detail": _class_name(exc)})]
     s.readable = s.kind in _WORKBOOK_KINDS and not any(f.severity is Severity.ERROR for f in s.findings)
     if not s.readable:
         s.parts, s.parts_complete = {}, False
