@@ -17,7 +17,10 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from accel import pure
 from hostile import BOMB_SIZE, CASES, LINK_TARGET, _bomb, _Member, _members, _raw_zip, build_corpus, build_extras
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from xlplan import sniff as sniff_module
 from xlplan.rules import RULES
@@ -620,5 +623,19 @@ def test_straight_and_zipfile_agree_on_hostile_files(
         (b'<?xml version="1.0" encoding="UTF-8"?><!-- ' + b" " * 70_000, False, True),  # a comment past the head
     ],
 )
-def test_unsafe_xml(head: bytes, whole: bool, unsafe: bool) -> None:
-    assert sniff_module._unsafe_xml(head, whole=whole) is unsafe
+@pytest.mark.parametrize("pure_python", [True, False])
+def test_unsafe_xml(head: bytes, whole: bool, unsafe: bool, pure_python: bool) -> None:
+    with pure(pure_python):
+        assert sniff_module._unsafe_xml(head, whole=whole) is unsafe
+
+
+_DTD_PIECES = [b"<", b"!", b"D", b"E", b"x", b"\xe0", b"<!DOCTYP", b"<!ENTIT", b"!DOCTYPE", b"<!DOCTYPE", b"<!ENTITY"]
+
+
+@pytest.mark.skipif(sniff_module._dtd_declared is None, reason="xlplan._xlscan is not built")
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.sampled_from(_DTD_PIECES), max_size=12))
+def test_compiled_dtd_search_finds_what_the_expression_finds(pieces: list[bytes]) -> None:
+    """Pieces of the two declarations, cut anywhere, at either end and after stray '!' and '<'."""
+    head = b"".join(pieces)
+    assert sniff_module._dtd_declared(head) is (sniff_module._DTD_BYTES.search(head) is not None)

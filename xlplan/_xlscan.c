@@ -44,7 +44,8 @@
  * notes; a long text _clean would give back unchanged) and calls the reader's own functions for everything else.
  * suspects is the value checks' filter: it leaves out the table cells where xlplan.checks.values would surely
  * find nothing, and keeps every cell it is unsure of, for the checks to decide in Python. fingerprint_parts
- * splits a plan's values into the parts xlplan.reader.fingerprint hashes, in one pass.
+ * splits a plan's values into the parts xlplan.reader.fingerprint hashes, in one pass. dtd_declared is the search
+ * for a DTD that xlplan.sniff makes in the head of every XML part.
  */
 
 #define PY_SSIZE_T_CLEAN
@@ -2269,6 +2270,37 @@ done:
     return result;
 }
 
+/* ------------------------------------------------------------------------------------ DTDs (sniff) */
+
+PyDoc_STRVAR(dtd_declared_doc,
+"dtd_declared(data) -> bool\n\n"
+"Whether the bytes hold \"<!DOCTYPE\" or \"<!ENTITY\" anywhere: what xlplan.sniff's _DTD_BYTES.search finds, by\n"
+"a memchr for each '!' (XML parts have few: sheet names in formulas) instead of the regular expression's scan.");
+
+static PyObject *dtd_declared(PyObject *self, PyObject *arg)
+{
+    Py_buffer data;
+    const char *p, *end, *bang;
+    int found = 0;
+    (void)self;
+    if (PyObject_GetBuffer(arg, &data, PyBUF_SIMPLE) < 0)
+        return NULL;
+    p = (const char *)data.buf;
+    end = p + data.len;
+    while (p < end && (bang = memchr(p, '!', (size_t)(end - p))) != NULL) {
+        /* "<!" then DOCTYPE or ENTITY, whole within the bytes */
+        if (bang > (const char *)data.buf && bang[-1] == '<'
+            && ((end - bang > 7 && memcmp(bang + 1, "DOCTYPE", 7) == 0)
+                || (end - bang > 6 && memcmp(bang + 1, "ENTITY", 6) == 0))) {
+            found = 1;
+            break;
+        }
+        p = bang + 1;
+    }
+    PyBuffer_Release(&data);
+    return PyBool_FromLong(found);
+}
+
 static PyMethodDef methods[] = {
     {"scan_sheet", scan_sheet, METH_VARARGS, scan_sheet_doc},
     {"scan_sst", scan_sst, METH_VARARGS, scan_sst_doc},
@@ -2276,6 +2308,7 @@ static PyMethodDef methods[] = {
     {"row_values", (PyCFunction)(void (*)(void))row_values, METH_FASTCALL, row_values_doc},
     {"suspects", (PyCFunction)(void (*)(void))suspects, METH_FASTCALL, suspects_doc},
     {"fingerprint_parts", (PyCFunction)(void (*)(void))fingerprint_parts, METH_FASTCALL, fingerprint_parts_doc},
+    {"dtd_declared", dtd_declared, METH_O, dtd_declared_doc},
     {NULL, NULL, 0, NULL},
 };
 
