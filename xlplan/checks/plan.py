@@ -104,9 +104,12 @@ def check(rr: ReadResult) -> Iterator[Finding]:
         for y in plan.years
         for rnd in (6, 12)
     ]
+    follow = frozenset(c for _y, _rnd, *cols in rounds for c in cols if c is not None)
     for row in measures.rows:
-        num = rr.parsed.get((msh.name, row, measures.cols.get("number", -1)))
         present = msh.row(row)  # the row's cells: a round without any has no parsed value either
+        if follow.isdisjoint(present):
+            continue  # nothing followed up in the row (most rows): no round to look at
+        num = rr.parsed.get((msh.name, row, measures.cols.get("number", -1)))
         for y, rnd, sc, ac, pc in rounds:
             if sc not in present and ac not in present and pc not in present:  # None is never a column
                 continue
