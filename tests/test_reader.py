@@ -108,3 +108,23 @@ def test_fingerprint_parts_are_unambiguous() -> None:
     hashes = [fp(*c) for c in cases]
     assert len(set(hashes)) == len(cases)
     assert fp("ab", Decimal("1.50")) == fp("ab", Decimal("1.5"))
+
+
+def test_blocks_below_the_measures_are_looked_for_once_per_sheet(example_plan: Plan) -> None:
+    from xlplan.reader import coverage_block, targets_block
+
+    rr = read_plan(read_book(io.BytesIO(render(example_plan))))
+    loc = rr.tables["measures"]
+    sh = rr.book.sheets[loc.sheet]
+    head, rows = targets_block(sh, loc)
+    assert list(rows) == [2566, 2567, 2568, 2569, 2570]
+    assert list(rows.values()) == list(range(head + 1, head + 6))
+    assert targets_block(sh, loc) is targets_block(sh, loc)  # found once, then shared
+    cov = coverage_block(sh, loc, rr.fw)
+    assert coverage_block(sh, loc, rr.fw) is cov and len(cov) == len(rr.fw.indicators)
+    # another sheet (here: the targets' header cleared) is looked at anew
+    other = copy.deepcopy(sh)
+    del other.cells[(head, 0)]
+    other.__dict__.pop("_rows", None)
+    assert targets_block(other, loc) is None
+    assert targets_block(sh, loc) == (head, rows)
