@@ -572,16 +572,19 @@ def test_unusual_zips_go_through_zipfile(
     assert sorted(calls) == sorted(members)
 
 
-@pytest.mark.parametrize("inflater", ["zlib-ng", "zlib"])
+@pytest.mark.parametrize("inflater", ["libdeflate", "zlib-ng", "zlib"])
 def test_straight_and_zipfile_agree_on_hostile_files(
     corpus: dict[str, Path], extras: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, inflater: str
 ) -> None:
     """Every small hostile file, and damaged workbooks (headers, directory, data), give exactly what reading every
-    part through zipfile gives: with zlib-ng inflating the parts read straight, and with zlib (without zlib-ng)."""
+    part through zipfile gives: with libdeflate inflating the parts read straight, with zlib-ng (without
+    libdeflate), and with zlib (without either)."""
+    assert sniff_module._zlib.__name__ == "zlib_ng.zlib_ng"  # dependencies: the tests run with them
+    assert sniff_module._inflate_whole is not None
+    if inflater != "libdeflate":
+        monkeypatch.setattr(sniff_module, "_inflate_whole", None)
     if inflater == "zlib":
         monkeypatch.setattr(sniff_module, "_zlib", zlib)
-    else:
-        assert sniff_module._zlib.__name__ == "zlib_ng.zlib_ng"  # a dependency: the tests run with it
     paths = [p for p in (*corpus.values(), *extras.values()) if p.stat().st_size <= sniff_module.CHUNK]
     data = corpus["ok"].read_bytes()
     with zipfile.ZipFile(corpus["ok"]) as z:
