@@ -147,3 +147,29 @@ def test_same_seed_same_bytes_other_seed_other_files(generated: tuple[Path, Mani
 
     assert not plans(other) & plans(m)
     assert {o.code for o in other.roster} != {o.code for o in m.roster}
+
+
+def test_roster_without_a_type_column_takes_the_type_from_the_name(tmp_path: Path) -> None:
+    path = tmp_path / "orgs.csv"
+    path.write_text(
+        "รหัส,ชื่อ,ตำบล,อำเภอ,จังหวัด,ประเภท\n"
+        "6580101,องค์การบริหารส่วนตำบลแม่ฮ้อย,แม่ฮ้อย,เมือง,ลำพูน,\n"
+        "5580102,อบต.บ้านกลาง,บ้านกลาง,เมือง,ลำพูน,\n"
+        "3580103,เทศบาลเมืองลำพูน,ในเมือง,เมือง,ลำพูน,\n"
+        "4580104,ทต.ริมปิง,ริมปิง,เมือง,ลำพูน,\n"
+        "2580105,อบจ.ลำพูน,ในเมือง,เมือง,ลำพูน,\n"
+        "4580106,ชุมชนบ้านใหม่,บ้านใหม่,เมือง,ลำพูน,\n"
+        "4580107,บ้านใหม่,บ้านใหม่,เมือง,ลำพูน,ทน.\n",
+        encoding="utf-8",
+    )
+    rows, bad = read_orgs(path)
+    assert bad == []
+    assert [r.org.type for r in rows] == [
+        "องค์การบริหารส่วนตำบล",
+        "องค์การบริหารส่วนตำบล",
+        "เทศบาลเมือง",
+        "เทศบาลตำบล",
+        "องค์การบริหารส่วนจังหวัด",
+        "",  # no type in the name: left empty
+        "เทศบาลนคร",  # as the column says, written out
+    ]
