@@ -40,6 +40,15 @@ except ImportError:  # built without a C compiler: everything is read in Python
 
 parse_a1 = lru_cache(maxsize=65536)(_parse_a1)
 
+
+@lru_cache(maxsize=8192)
+def _merged_range(ref: str) -> tuple[int, int, int, int]:
+    """'A5:C5' -> (4, 0, 4, 2): a merged range's corners (r0, c0, r1, c1). Plans of one template merge the same
+    ranges, ~50 a workbook: each is taken apart once."""
+    first, last = ref.split(":")
+    return (*parse_a1(first), *parse_a1(last))
+
+
 MAX_ROWS = 5_000  # a plan has tens of rows; a national roll-up stays far below this
 MAX_COLS = 200
 MAX_PART_BYTES = 150 * 1024 * 1024
@@ -663,8 +672,7 @@ def _sheet_fast(data: bytes, sh: Sheet, strings: list[str], dates: set[int]) -> 
         for ref in _MERGE_RE.findall(data, max(0, data.rfind(b"<", 0, at))):
             text = ref.decode()
             if ":" in text:
-                (r0, c0), (r1, c1) = (parse_a1(x) for x in text.split(":"))
-                sh.merged.append((r0, c0, r1, c1))
+                sh.merged.append(_merged_range(text))
     if not _prefixed_cells(data) and _sheet_simple(data, sh, strings, dates):
         return True
     data = _EMPTY_CELL.sub(b"", data)
@@ -726,8 +734,7 @@ def _sheet_scanned(scan: Any, data: bytes, sh: Sheet, strings: list[str], dates:
     cells, hard, max_row, max_col, far_row, far_col, truncated, merges, rows = found
     for text in merges:  # the ref texts, as _MERGE_RE takes them
         if ":" in text:
-            (r0, c0), (r1, c1) = (parse_a1(x) for x in text.split(":"))
-            sh.merged.append((r0, c0, r1, c1))
+            sh.merged.append(_merged_range(text))
     if hard:
         shared: dict[str, tuple[str, str]] = {}
         for key, *groups in hard:  # in document order; each holds its place in cells (None there), and in rows
@@ -896,8 +903,7 @@ def _sheet_stream(z: _Package, part: str, sh: Sheet, strings: list[str], dates: 
         elif tag == merge_tag:
             ref = el.get("ref", "")
             if ":" in ref:
-                (r0, c0), (r1, c1) = (parse_a1(x) for x in ref.split(":"))
-                sh.merged.append((r0, c0, r1, c1))
+                sh.merged.append(_merged_range(ref))
     if far_row >= 0:
         sh.beyond = a1(min(far_row, 1_048_575), min(far_col, 16_383))
     return sh
