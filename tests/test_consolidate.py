@@ -6,7 +6,9 @@ import json
 import os
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
@@ -435,3 +437,209 @@ def test_outputs_get_the_permissions_of_a_new_file_or_of_the_file_they_replace(t
             assert stat.S_IMODE(p.stat().st_mode) == 0o644, p
     finally:
         os.umask(old)
+
+
+# ------------------------------------------------------------------------------------------------ packed tables
+# Items and risks cross from the worker packed a column at a time (consolidate.pack); the parent joins the plans'
+# pieces (consolidate._unpacked). Each column must come out as pandas makes it of the rows' values.
+
+
+@pytest.mark.parametrize(
+    "pieces",
+    [
+        [[1, 2], [3], [4, 5, 6]],
+        [[1, None], [3]],  # integers with None: floats, NaN for None
+        [[1, 2], [None]],  # the None in a plan of its own ("q" and "n" pieces)
+        [[None], [None, None]],  # objects, None
+        [[1.5, float("nan")], [2.0], [-0.0]],
+        [[1.5], [2]],  # floats and ints: floats
+        [[True], [1]],  # a bool among ints: objects
+        [[True, False], [False]],
+        [[2**63], [1]],  # beyond int64: pandas' choice
+        [["ก", ""], ["", "ข\u0e01"], ["x"]],
+        [[""], [""], ["a"]],  # a plan whose only text is empty: its piece is b""
+        [["ก"], [None]],  # text and None
+        [["a\0b"], ["c"]],  # text holding NUL (kept as objects: the pieces are NUL-joined)
+        [["ก"], [1]],
+        [[], [1], [], [2, 3]],  # plans without rows
+        [[], []],
+    ],
+)
+def test_packed_columns_are_typed_as_rows(pieces: list[list]) -> None:
+    from xlplan.consolidate import _frame, _unpacked, pack
+
+    values = [v for piece in pieces for v in piece]
+    texts = [f"t{k}" for k in range(len(values))]
+    parts, at = [], 0
+    for piece in pieces:
+        if piece:
+            parts.append(pack([piece, texts[at : at + len(piece)], list(range(at, at + len(piece)))]))
+            at += len(piece)
+    columns = dict(zip(["v", "text", "n"], _unpacked(parts, [(0, 1, 2)] * len(parts), 3), strict=True))
+    want = pd.DataFrame(
+        [[v, t, k] for k, (v, t) in enumerate(zip(values, texts, strict=True))], columns=["v", "text", "n"]
+    )
+    got = _frame(columns, ["v", "text", "n"])
+    pd.testing.assert_frame_equal(got, want, check_exact=True)
+    assert list(got.dtypes) == list(want.dtypes)
+    if values and isinstance(got["v"].dtype, np.dtype) and got["v"].dtype.kind == "f":  # -0.0 stays -0.0
+        assert np.array_equal(np.signbit(got["v"].to_numpy()), np.signbit(want["v"].to_numpy()))
+
+
+def test_packed_columns_hold_each_plans_values_in_place() -> None:
+    """Every value names its plan and row: a piece taken one place off (a start, a length, a rank) shows."""
+    from xlplan.consolidate import _unpacked, pack
+
+    parts, want = [], []
+    for p, n in enumerate([3, 1, 4, 1, 5, 2]):
+        rows = [(p * 100 + r, f"p{p}r{r}", f"ข{p}.{r}", p + r / 10, p * 1000 + r) for r in range(n)]
+        parts.append(pack([list(c) for c in zip(*rows, strict=True)]))
+        want += rows
+    columns = _unpacked(parts, [(0, 1, 2, 3, 4)] * len(parts), 5)
+    got = list(zip(*[list(c) for c in columns], strict=True))
+    assert got == want
+    # a second layout (columns picked in another order, one missing: zeros) alongside the first
+    columns = _unpacked(parts, [(4, 2, None, 3)] * 3 + [(0, 1, 3, None)] * 3, 4)
+    assert list(columns[0]) == [r[4] for r in want[:8]] + [r[0] for r in want[8:]]
+    assert list(columns[1]) == [r[2] for r in want[:8]] + [r[1] for r in want[8:]]
+    assert list(columns[2]) == [0.0] * 8 + [r[3] for r in want[8:]]
+    assert list(columns[3]) == [r[3] for r in want[:8]] + [0.0] * len(want[8:])
+
+
+def _outcome(code: str, years: tuple[int, ...], items: list[tuple], risks: list[tuple]) -> Any:
+    from xlplan.consolidate import Outcome
+
+    o = Outcome(f"/in/{code}.xlsx", verdict="ok", readable=True, years=years, revision="2565-07-01")
+    o.org = {"code": code, "name": f"อบต.{code}", "province": "ลำปาง", "district": f"อำเภอ{code}"}
+    o.items, o.risks = items, risks
+    return o
+
+
+def _rows_frames(outs: list[Any], years: tuple[int, ...]) -> dict[str, pd.DataFrame]:
+    """The items and risks tables as pandas makes them of rows (as consolidation did before the packing)."""
+    cols = schema(years)
+    items, risks = [], []
+    for o in sorted(outs, key=lambda o: (o.org["province"], o.org["district"], o.org["code"])):
+        base = [o.org["code"], o.org["name"], o.org["province"], o.org["district"], o.verdict]
+        for number, dim, mission, ind, kind, name, amounts, responsible in o.items:
+            by_year = dict(zip(o.years, amounts, strict=True))
+            per_year = [by_year.get(y, 0.0) for y in years]
+            items.append([*base, number, dim, mission, ind, kind, name, *per_year, sum(amounts), responsible])
+        risks += [[*base, *r] for r in o.risks]
+    return {
+        "items": pd.DataFrame(items, columns=cols["items"]) if items else pd.DataFrame([], columns=cols["items"]),
+        "risks": pd.DataFrame(risks, columns=cols["risks"]) if risks else pd.DataFrame([], columns=cols["risks"]),
+    }
+
+
+def test_tables_of_packed_outcomes_are_those_of_rows() -> None:
+    """Outcomes with rows (as tests give them) and the same packed (as workers send them) make the same tables,
+    and their items and risks are what pandas makes of the rows: other years, None, empty plans, text that
+    cannot be UTF-8 (a lone surrogate: U+FFFD in its place, where the table used to fail)."""
+    import dataclasses
+
+    from xlplan.consolidate import _build, pack_items, pack_risks
+
+    five, later = (2566, 2567, 2568, 2569, 2570), (2567, 2568, 2569, 2570, 2571)
+    outs = [
+        _outcome("1", five, [(1, 1, "1.1", "1.1.1", "โครงการ", "อบรม", (1.5, 2.0, 0.0, 0.0, 3.25), "สำนักปลัด"),
+                             (2, 2, "2.1", "2.1.1", "มาตรการ", "", (0.0,) * 5, "")],
+                 [(1, "การจัดซื้อ", "ฮั้ว", 4, 5, 20, "สูงมาก", "1, 2", "กองคลัง")]),
+        _outcome("2", later, [(1, 3, "3.1", "3.1.2", "กิจกรรม", "ประชุม", (10.0, 20.0, 30.0, 40.0, 50.0), "กองช่าง")],
+                 [(1, "การเงิน", "", None, 3, None, "", "", ""), (2, "บุคคล", "เส้นสาย", 2, 2, 4, "ต่ำ", "1", "")]),
+        _outcome("3", five, [], []),
+        _outcome("4", five, [(7, 1, "1.2", "1.2.1", "โครงการ", "ป้ายประกาศ", (5.0,) * 5, "กองการศึกษา")], []),
+    ]  # fmt: skip
+    years = (2566, 2567, 2568, 2569, 2570, 2571)
+    from_rows = _build(outs, None, 0.0)
+    packed = [dataclasses.replace(o, items=pack_items(o.items), risks=pack_risks(o.risks)) for o in outs]
+    from_packed = _build(packed, None, 0.0)
+    assert from_rows.years == from_packed.years == years
+    for name, df in from_rows.tables().items():
+        pd.testing.assert_frame_equal(from_packed.tables()[name], df, check_exact=True)
+    want = _rows_frames(outs, years)
+    for name in ("items", "risks"):
+        pd.testing.assert_frame_equal(getattr(from_packed, name), want[name], check_exact=True)
+    assert str(from_packed.risks["likelihood"].dtype) == "float64" and from_packed.risks["likelihood"].isna().sum() == 1
+    assert from_packed.risks["number"].dtype == np.int64
+    orgs = from_packed.orgs.set_index("org_code")
+    assert orgs.loc["2", "high_risks"] == 0 and orgs.loc["1", "high_risks"] == 1
+    assert orgs.loc["1", "budget_2570"] == 3.25 and orgs.loc["2", "budget_2571"] == 50.0
+    assert orgs.loc["3", "items"] == 0 and orgs.loc["4", "risks"] == 0
+
+    # a lone surrogate (no XML text holds one) in an item's name, an org's name: U+FFFD, not a failure
+    odd = _outcome("5", five, [(1, 1, "1.1", "1.1.1", "โครงการ", "อบ\ud800รม", (1.0,) * 5, "")], [])
+    odd.org["name"] = "อบต.\udcff"
+    for o in (odd, dataclasses.replace(odd, items=pack_items(odd.items))):
+        c = _build([o], None, 0.0)
+        assert c.items.loc[0, "name"] == "อบ\ufffdรม" and c.items.loc[0, "org_name"] == "อบต.\ufffd"
+        assert c.orgs.loc[0, "org_name"] == "อบต.\ufffd"
+
+
+def test_packed_tables_without_arrow_strings(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With pandas 2 (text as objects) the packed text columns are lists of str, as rows made them."""
+    from xlplan import consolidate
+
+    monkeypatch.setattr(consolidate, "_text_dtype", lambda: np.dtype(object))
+    parts = [consolidate.pack([["ก", ""], [1, 2]]), consolidate.pack([["ข"], [3]])]
+    text, ints = consolidate._unpacked(parts, [(0, 1)] * 2, 2)
+    assert text == ["ก", "", "ข"] and all(type(v) is str for v in text)
+    assert ints.tolist() == [1, 2, 3]
+
+
+def test_the_worker_packs_a_plan_as_its_rows_would_be(run: tuple[Path, Manifest, Consolidation]) -> None:
+    """_fill_rows packs each plan's items and risks (checked a group of columns at a time) as pack_items and
+    pack_risks pack the rows consolidation used to send (each column's kind found from its values)."""
+    from xlplan.check import check
+    from xlplan.consolidate import Outcome, _fill_rows, pack_items, pack_risks
+    from xlplan.framework import load
+
+    fw = load()
+    _root, m, _c = run
+    seen = 0
+    for f in m.files:
+        if f.kind in ("lock", "unreadable"):
+            continue
+        plan = check(f.path).plan
+        if plan is None:
+            continue
+        out = Outcome(str(f.path))
+        _fill_rows(out, plan)
+        items = [
+            (
+                it.number,
+                it.dimension,
+                it.mission,
+                it.indicator,
+                it.kind,
+                it.name,
+                tuple(float(it.budget.get(y, 0)) for y in plan.years),
+                it.responsible,
+            )
+            for it in plan.items
+        ]
+        risks = [(r.number, r.area, r.issue, r.likelihood, r.impact, r.score,
+                  fw.level_for(r.score).th if r.score else "", ", ".join(str(x) for x in r.measures), r.owner)
+                 for r in plan.risks]  # fmt: skip
+        assert out.items == pack_items(items), f.path.name
+        assert out.risks == pack_risks(risks), f.path.name
+        seen += 1
+    assert seen > 20
+
+
+@pytest.mark.parametrize(
+    ("columns", "kinds"),
+    [
+        ([[1, 2], ["a", "b"], [1.5, 2.5]], "qsd"),
+        ([[1, True], ["a", "b"], [1.5, 2.5]], "qsd"),  # a bool: not an int to pandas
+        ([[1, 2**70], ["a", "b"], [1.5, 2.5]], "qsd"),  # beyond int64
+        ([[1, None], ["a", None], [1.5, None]], "qsd"),
+        ([[1, 2], ["a\0", "b"], [1.5, 2.5]], "qsd"),
+    ],
+)
+def test_pack_told_the_kinds_packs_as_it_finds_them(columns: list[list], kinds: str) -> None:
+    """The worker tells pack what its columns hold (to check them a group at a time); values that are not so
+    are packed as pack finds them."""
+    from xlplan.consolidate import pack
+
+    assert pack(columns, kinds) == pack(columns)

@@ -448,7 +448,7 @@ def _text(v: Any) -> str:
     return "" if v is None else str(v)
 
 
-_ZERO = Decimal(0)
+NO_BAHT = Decimal(0)  # the one amount the reader gives for every empty or zero budget cell (callers may test "is")
 
 
 def _dec(v: Any) -> Decimal | None:
@@ -562,7 +562,7 @@ def read_plan(book: Book, framework: Framework | None = None) -> ReadResult:
         for row in loc.rows:
             v = _row_values(ctx, sh, loc, row, columns=columns)
             number = v.get("number")
-            budget = {y: (_dec(v.get(k)) or _ZERO) for y, k in year_keys}
+            budget = {y: (_dec(v.get(k)) or NO_BAHT) for y, k in year_keys}
             item = Item(
                 number=number if isinstance(number, int) else 0,
                 dimension=v.get("dimension") if isinstance(v.get("dimension"), int) else 0,
