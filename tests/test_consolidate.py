@@ -643,3 +643,19 @@ def test_pack_told_the_kinds_packs_as_it_finds_them(columns: list[list], kinds: 
     from xlplan.consolidate import pack
 
     assert pack(columns, kinds) == pack(columns)
+
+
+def test_a_roster_that_cannot_be_read_stops_the_run(tmp_path: Path) -> None:
+    from xlplan.orgs import OrgListError
+
+    bad = tmp_path / "roster.csv"
+    bad.write_text("foo,bar\n1,2\n", encoding="utf-8")
+    with pytest.raises(OrgListError, match="the header row lacks code"):
+        consolidate([ROOT / "examples" / "district"], roster=bad, jobs=1)
+    r = runner.invoke(app, ["consolidate", str(ROOT / "examples" / "district"), "-o", str(tmp_path / "s.xlsx"),
+                            "--roster", str(bad)])  # fmt: skip
+    assert r.exit_code == 2 and "the header row lacks code" in r.output
+    assert not (tmp_path / "s.xlsx").exists()
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(OrgListError):  # no file to read: the list is still read
+        consolidate([tmp_path / "empty"], roster=bad, jobs=1)
