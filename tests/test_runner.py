@@ -32,6 +32,17 @@ def _square(x: int) -> int:
     return x * x
 
 
+def _unpicklable(x: int) -> object:
+    return (lambda: x) if x == 2 else x  # a lambda cannot be pickled to cross to the parent
+
+
+def test_a_result_that_cannot_cross_to_the_parent_fails_its_item_alone() -> None:
+    results = dict(runner.run(_unpicklable, list(range(5)), jobs=2, timeout=10))
+    assert {i: results[i] for i in (0, 1, 3, 4)} == {0: 0, 1: 1, 3: 3, 4: 4}
+    assert isinstance(results[2], runner.Failure) and results[2].item == 2
+    assert results[2].reason.startswith(("PicklingError", "AttributeError"))
+
+
 def test_runner_isolates_crashes_and_timeouts() -> None:
     t0 = time.monotonic()
     results = dict(runner.run(_square, list(range(8)), jobs=2, timeout=2))
