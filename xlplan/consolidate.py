@@ -621,6 +621,10 @@ def _senders(
         name = _squash(r.org.name, shorts)
         if name:
             by_name.setdefault(name, []).append(r)
+    # the roster's name lengths, longest first: a file's name is cut into pieces of each length, and the first
+    # length with a piece that is a name gives the longest names in it (testing each of the country's 7,850 names
+    # for being in each file's name took ~0.25 s)
+    lengths = sorted({len(n) for n in by_name}, reverse=True)
     out: dict[str, tuple[int, Outcome]] = {}
     for i, o in broken:
         path = Path(o.path)
@@ -628,10 +632,11 @@ def _senders(
         cands = list({by_code[c].org.code: by_code[c] for c in _CODE_RUN.findall(stem) if c in by_code}.values())
         if not cands:
             squashed = _squash(stem, shorts)
-            hits = [n for n in by_name if n in squashed]
-            if hits:
-                longest = max(len(n) for n in hits)
-                cands = [r for n in hits if len(n) == longest for r in by_name[n]]
+            for n in lengths:
+                hits = {squashed[k : k + n] for k in range(len(squashed) - n + 1)} & by_name.keys()
+                if hits:
+                    cands = [r for name in sorted(hits) for r in by_name[name]]
+                    break
         if len(cands) > 1:  # the same name in several districts: the folders the file was found in tell
             folders = _squash(str(path.parent), shorts)
             cands = [r for r in cands if _squash(r.org.district) in folders and _squash(r.org.province) in folders]
