@@ -187,7 +187,7 @@ def check_cmd(
       xlplan check plan.xlsx --lang en --ignore P703
     """
     from xlplan import check as lib
-    from xlplan.paths import refuse_overwrite_input
+    from xlplan.paths import Inputs, refuse_overwrite_input
     from xlplan.report import render_json, render_text
 
     if fmt not in ("text", "json"):
@@ -199,17 +199,18 @@ def check_cmd(
     if not files and not missing:
         _fail("ไม่พบไฟล์แผนในที่ระบุ / no plan files found in the given paths")
     try:
+        inputs = Inputs(files)
         if output is not None:
-            refuse_overwrite_input(output, files)
+            refuse_overwrite_input(output, inputs)
         if annotate is not None and len(files) == 1:
-            refuse_overwrite_input(annotate, files)
+            refuse_overwrite_input(annotate, inputs)
         reports = [lib.check(f).select(_codes(select), _codes(ignore)) for f in files]
         if annotate is not None:
             from xlplan.annotate import annotate as write_annotated
 
             for f, rep in zip(files, reports, strict=True):
                 target = annotate if len(files) == 1 else annotate / f"{f.stem}.checked.xlsx"
-                refuse_overwrite_input(target, files)
+                refuse_overwrite_input(target, inputs)
                 write_annotated(f, rep, target, lang=lang)
         text = (
             render_json(reports, lang)

@@ -38,16 +38,44 @@ def shown(path: str | os.PathLike[str]) -> str:
     return "/".join(parts)
 
 
-def refuse_overwrite_input(out: str | Path, inputs: Iterable[str | Path]) -> None:
-    """Outputs never replace an input file (also through another spelling of its path or a link)."""
+class Inputs:
+    """The files a command reads, known by device and inode: each looked at once (a stat), however many outputs
+    are checked against them (``check --annotate`` writes one copy per input)."""
+
+    def __init__(self, paths: Iterable[str | Path]) -> None:
+        self._paths = list(paths)
+        self._keys: frozenset[tuple[int, int]] | None = None
+
+    def identities(self) -> frozenset[tuple[int, int]]:
+        if self._keys is None:
+            keys = set()
+            for p in self._paths:
+                try:
+                    st = os.stat(p)
+                except (OSError, ValueError):
+                    continue  # not there (reported elsewhere): nothing to overwrite
+                keys.add((st.st_dev, st.st_ino))
+            self._keys = frozenset(keys)
+        return self._keys
+
+
+def refuse_overwrite_input(out: str | Path, inputs: Inputs | Iterable[str | Path]) -> None:
+    """Outputs never replace an input file: not by its own path, nor by another spelling of it (a/../plan.xlsx,
+    another case on a case-insensitive disk), a link to it, or a hard link (refused too, to be safe).
+
+    The output is compared by device and inode: a path where nothing is yet cannot be an input (every input is
+    there), and a file that is there is one of the inputs exactly when it is the same file. Resolving every input
+    path instead took ~0.8 s for the country's 8,084 files, and a time per input for every annotated copy.
+    """
     out = Path(out)
-    o = out.resolve()
-    for p in inputs:
-        p = Path(p)
-        if p.exists() and (p.resolve() == o or (out.exists() and os.path.samefile(p, out))):
-            raise UsageError(
-                f"{out}: ไฟล์ผลลัพธ์ต้องไม่ใช่ไฟล์ต้นฉบับ / the output path is one of the inputs; choose another name"
-            )
+    try:
+        st = out.stat()
+    except (OSError, ValueError):
+        return
+    if not isinstance(inputs, Inputs):
+        inputs = Inputs(inputs)
+    if (st.st_dev, st.st_ino) in inputs.identities():
+        raise UsageError(f"{out}: ไฟล์ผลลัพธ์ต้องไม่ใช่ไฟล์ต้นฉบับ / the output path is one of the inputs; choose another name")
 
 
 def _umask() -> int:
