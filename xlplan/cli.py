@@ -320,7 +320,8 @@ def consolidate_cmd(
                 last[0] = done
 
         try:
-            result = lib.consolidate(inputs, roster=roster, jobs=jobs, progress=progress, exclude=[out])
+            # the files found above (a second walk of the folders took ~0.1 s for the country)
+            result = lib.consolidate(files, roster=roster, jobs=jobs, progress=progress, exclude=[out])
         finally:
             if bar is not None:
                 bar.__exit__(None, None, None)
