@@ -10,9 +10,12 @@ XLPLAN_REQUIRE_ACCEL=1 (scripts/test.sh sets it) makes a missing accelerator a f
 
 from __future__ import annotations
 
+import copy
 import io
 import os
+import pickle
 import resource
+import sys
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -62,16 +65,30 @@ def _cell_key(c: xlsx.Cell) -> tuple[Any, ...]:
 
 
 def _rows_key(sh: xlsx.Sheet) -> list[Any]:
-    """The index by row (as the scanner presets it, or as rows_index builds it), checked to hold the very cells."""
+    """The index by row (as the scanner gives it, or as rows_index builds it), checked to hold the very cells."""
     index = sh.rows_index()
     assert sum(len(in_row) for in_row in index.values()) == len(sh.cells)
     assert all(sh.cells[(r, c)] is cell for r, in_row in index.items() for c, cell in in_row.items())
     return [(r, [(c, _cell_key(cell)) for c, cell in in_row.items()]) for r, in_row in index.items()]  # in order
 
 
+def _lookups_key(sh: xlsx.Sheet) -> list[Any]:
+    """What get, value, row and rows give, at every cell and around it, taken before sh.cells is first asked for
+    (a sheet the scanner read holds its cells by row only until then)."""
+    index = sh.rows_index()
+    at = {(r + dr, c + dc) for r, in_row in index.items() for c in in_row for dr, dc in ((0, 0), (0, 1), (1, 0))}
+    out: list[Any] = [sh.rows(), [list(sh.row(r)) for r in range(-1, sh.max_row + 2)]]
+    for r, c in sorted(at):
+        cell = sh.get(r, c)
+        assert cell is sh.row(r).get(c)
+        out.append((r, c, None if cell is None else _cell_key(cell), repr(sh.value(r, c))))
+    return out
+
+
 def _sheet_key(sh: xlsx.Sheet) -> tuple[Any, ...]:
+    lookups = _lookups_key(sh)
     cells = [(k, _cell_key(c)) for k, c in sh.cells.items()]  # in order
-    return sh.name, sh.state, sh.max_row, sh.max_col, sh.beyond, sh.truncated, sh.merged, cells, _rows_key(sh)
+    return sh.name, sh.state, sh.max_row, sh.max_col, sh.beyond, sh.truncated, sh.merged, cells, _rows_key(sh), lookups
 
 
 def _book_key(book: xlsx.Book) -> tuple[Any, ...]:
@@ -550,29 +567,51 @@ def test_rows_index_from_the_scanner() -> None:
     data = f'<?xml version="1.0"?><worksheet xmlns="{NS}"><sheetData>{rows}</sheetData></worksheet>'.encode()
     found = _scan(data)
     assert found is not None
-    cells, hard, rows_found = found[0], found[1], found[8]
+    rows_found, hard = found[0], found[1]
     assert [k for k, *_ in hard] == [(0, 1), (0, 2), (1, 0), (2, 1)]
-    assert list(rows_found) == [0, 1, 2] and list(rows_found[2]) == [1, 0]
-    assert all(rows_found[r][c] is cell for (r, c), cell in cells.items())
-    assert rows_found[0][1] is None and rows_found[1][0] is None
+    assert list(rows_found) == [0, 1, 2] and list(rows_found[0]) == [0, 1, 2, 3] and list(rows_found[2]) == [1, 0]
+    assert rows_found[0][1] is None and rows_found[1][0] is None and rows_found[0][0].value == "ข้อความ"
     with _pure(False):
         sh = _sheet_read(data)
-    assert "_rows" in sh.__dict__  # preset by the scanner
+    assert sh._cells is None and "_rows" in sh.__dict__  # held by row only
     assert list(sh.rows_index()) == [0, 2] and list(sh.row(0)) == [0, 2, 3] and list(sh.row(2)) == [1, 0]
     assert sh.row(1) == {} and sh.row(0)[2].value is True and sh.row(2)[1].value == datetime(2023, 3, 15)
+    assert sh.get(0, 2) is sh.row(0)[2] and sh.get(0, 1) is None and sh.get(1, 0) is None and sh.value(2, 0) == "x"
+    assert sh.rows() == [0, 2]
+    assert sh._cells is None  # none of these built the cells by position
+    assert list(sh.cells) == [(0, 0), (0, 2), (0, 3), (2, 1), (2, 0)] and sh.cells is sh.cells  # built once, kept
     pure, fast = _sheet_both(data)
     assert pure == fast
 
-    # a row whose first cell is dropped while its others come after another row's: rows_index builds the index
+    # a row whose first cell is dropped: the row keeps its place (its cells all come before the next row's)
     odd = (
-        '<row r="5"><c r="A5" t="e"></c></row><row r="4"><c r="A4"><v>1</v></c></row>'
-        '<row r="5"><c r="B5"><v>2</v></c></row>'
+        '<row r="5"><c r="A5" t="e"></c><c r="C5" t="e"><v></v></c><c r="B5"><v>2</v></c></row>'
+        '<row r="4"><c r="A4"><v>1</v></c></row>'
     )
     data = f'<?xml version="1.0"?><worksheet xmlns="{NS}"><sheetData>{odd}</sheetData></worksheet>'.encode()
     assert _scan(data) is not None
     with _pure(False):
         sh = _sheet_read(data)
-    assert "_rows" not in sh.__dict__ and list(sh.rows_index()) == [3, 4]
+    assert sh._cells is None and {r: list(d) for r, d in sh.rows_index().items()} == {4: [1], 3: [0]}
+    assert list(sh.cells) == [(4, 1), (3, 0)]
+    pure, fast = _sheet_both(data)
+    assert pure == fast
+
+    # a row met again after another: the index would not keep the document's order, the pure path reads it
+    odd = (
+        '<row r="5"><c r="A5"><v>1</v></c></row><row r="4"><c r="A4"><v>1</v></c></row>'
+        '<row r="5"><c r="B5"><v>2</v></c></row>'
+    )
+    data = f'<?xml version="1.0"?><worksheet xmlns="{NS}"><sheetData>{odd}</sheetData></worksheet>'.encode()
+    assert _scan(data) is None
+    pure, fast = _sheet_both(data)
+    assert pure == fast
+    with _pure(True):
+        assert list(_sheet_read(data).cells) == [(4, 0), (3, 0), (4, 1)]
+    # so too one met again whose earlier cells were all dropped (Python would see no cell of it before)
+    odd = odd.replace('<c r="A5"><v>1</v></c>', '<c r="A5" t="e"></c>')
+    data = f'<?xml version="1.0"?><worksheet xmlns="{NS}"><sheetData>{odd}</sheetData></worksheet>'.encode()
+    assert _scan(data) is None
     pure, fast = _sheet_both(data)
     assert pure == fast
 
@@ -582,6 +621,53 @@ def test_rows_index_from_the_scanner() -> None:
     assert xlsx._sheet_scanned(X, _doc('<c r="A1"><v>1</v></c><c r="B1"><v>2</v></c>'), sh, STRINGS, DATES)
     assert "_rows" not in sh.__dict__
     assert {r: list(d) for r, d in sh.rows_index().items()} == {9: [9], 0: [0, 1]}
+
+
+@needs_accel
+def test_a_workbook_held_by_row(example_plan: Any) -> None:
+    """Every sheet the scanner reads holds its cells by row only, and is the pure path's sheet all the same: its
+    cells (built from the index when asked for) in the same order, get/value/row/rows, ==, copies and pickles."""
+    data = render(example_plan)
+    with _pure(True):
+        pure = xlsx.read_book(io.BytesIO(data))
+    with _pure(False):
+        fast = xlsx.read_book(io.BytesIO(data))
+    assert list(fast.sheets) == list(pure.sheets)
+    for name, sh in fast.sheets.items():
+        p = pure.sheets[name]
+        assert sh._cells is None and p._cells is not None, name
+        assert _lookups_key(sh) == _lookups_key(p) and sh._cells is None  # answered from the index
+        held = copy.deepcopy(sh)
+        assert held._cells is None and held.rows_index() == sh.rows_index()
+        assert pickle.loads(pickle.dumps(sh))._cells is None
+        assert sh == p and held == p and sh._cells is not None  # == compares the cells: built
+        assert [(k, _cell_key(c)) for k, c in sh.cells.items()] == [(k, _cell_key(c)) for k, c in p.cells.items()]
+        assert list(sh.cells) == list(p.cells) and _rows_key(sh) == _rows_key(p)
+    assert repr(fast) == repr(pure)  # the cells shown as before
+    other = copy.deepcopy(fast.sheets[name])
+    other.cells[(0, 0)] = xlsx.Cell("changed")
+    assert other != fast.sheets[name]
+
+
+@needs_accel
+def test_no_reference_left_when_unsure_of_a_row() -> None:
+    """The scanner's ways out when it meets a position twice or a row again (after building part of the index)
+    free everything they made: no memory block is left over many calls."""
+    rows = "".join(
+        f'<row r="{r}">' + "".join(f'<c r="{c}{r}"><v>{r}</v></c>' for c in "ABCDEF") + "</row>" for r in range(1, 60)
+    )
+    again = '<row r="3"><c r="H3"><v>1</v></c></row>'
+    twice = '<row r="70"><c r="A70"><v>1</v></c><c r="A70"><v>2</v></c></row>'
+    docs = [
+        f'<?xml version="1.0"?><worksheet xmlns="{NS}"><sheetData>{rows}{tail}</sheetData></worksheet>'.encode()
+        for tail in (again, twice)
+    ]
+    for _ in range(50):
+        assert all(_scan(d) is None for d in docs)
+    before = sys.getallocatedblocks()
+    for _ in range(2000):
+        assert all(_scan(d) is None for d in docs)
+    assert sys.getallocatedblocks() - before < 100
 
 
 @needs_accel
@@ -920,13 +1006,13 @@ def test_every_offset_in_runs() -> None:
 def test_every_kind_at_every_offset() -> None:
     """Texts of each kind, their widest character at every offset (the kind is found 8 bytes at a time, and in the
     bytes left over one by one)."""
-    cells = []
+    cells, formulas = [], []  # each row's cells together (a row met again after another is left to Python)
     for k, wide in enumerate(["é", "ÿ", "Ā", "ſ", "ߡ", "ก", "€", "\uffee", "🙂"]):
         for at in range(0, 19):
             text = "abcdefghijklmnopqr"[:at] + wide + "abcdefghijklmnopqr"[at:]
             cells.append(f'<c r="{"ABCDEFGHIJKLMNOPQRST"[at]}{k + 1}" t="str"><v>{text}</v></c>')
-            cells.append(f'<c r="{"ABCDEFGHIJKLMNOPQRST"[at]}{k + 11}"><f>"{text}"</f><v>1</v></c>')
-    got = _cells(_doc("".join(cells)))
+            formulas.append(f'<c r="{"ABCDEFGHIJKLMNOPQRST"[at]}{k + 11}"><f>"{text}"</f><v>1</v></c>')
+    got = _cells(_doc("".join(cells + formulas)))
     assert got[(2, 0)][0] == "Āabcdefghijklmnopqr" and got[(18, 5)][1] == '="abcde🙂fghijklmnopqr"'
 
 
@@ -976,8 +1062,10 @@ def test_cells_of_another_class_are_called() -> None:
     a = X.scan_sheet(data, 5000, 200, STRINGS * 100, DATES, xlsx.Cell)
     b = X.scan_sheet(data, 5000, 200, STRINGS * 100, DATES, Loose)
     assert a is not None and b is not None and len(a[0]) > 10
-    assert [(k, _cell_key(c)) for k, c in a[0].items()] == [(k, _cell_key(c)) for k, c in b[0].items()]  # type: ignore[arg-type]
-    assert all(type(c) is Loose for c in b[0].values())
+    cells_a = [(r, c, _cell_key(cell)) for r, in_row in a[0].items() for c, cell in in_row.items() if cell is not None]
+    cells_b = [(r, c, _cell_key(cell)) for r, in_row in b[0].items() for c, cell in in_row.items() if cell is not None]
+    assert cells_a == cells_b
+    assert all(type(cell) is Loose for in_row in b[0].values() for cell in in_row.values() if cell is not None)
 
 
 @needs_accel
@@ -995,9 +1083,9 @@ def test_large_sheet_up_to_the_fast_limit() -> None:
     assert len(data) <= xlsx.FAST_LIMIT
     found = _scan(data)
     assert found is not None
-    cells, hard, max_row, max_col, far_row, far_col, truncated, _, rows = found
-    assert sum(len(in_row) for in_row in rows.values()) == len(cells) and list(rows) == list(range(xlsx.MAX_ROWS))
-    assert (len(cells), hard, max_row, max_col, truncated) == (xlsx.MAX_ROWS, [], xlsx.MAX_ROWS - 1, 8, True)
+    rows, hard, max_row, max_col, far_row, far_col, truncated, _ = found
+    assert list(rows) == list(range(xlsx.MAX_ROWS)) and all(list(in_row) == [8] for in_row in rows.values())
+    assert (hard, max_row, max_col, truncated) == ([], xlsx.MAX_ROWS - 1, 8, True)
     assert far_row == xlsx.MAX_ROWS and far_col == 8
 
 

@@ -25,10 +25,11 @@
  * Worksheets additionally (else "unsure"): every unprefixed element named c has exactly the shape the pure
  * path's expression _SIMPLE_CELL_RE takes (so the pure path would take _sheet_simple, and reads every cell from
  * the same groups this scanner returns); no prefixed element named c; every element named mergeCell (any prefix)
- * carries exactly one attribute, ref="..." (non-empty, no '>'), as _MERGE_RE reads it; no cell position twice.
+ * carries exactly one attribute, ref="..." (non-empty, no '>'), as _MERGE_RE reads it; no cell position twice;
+ * no row met again once the cells of another row came.
  *
- * Worksheets give their cells twice: by position ({(row, col): cell}) and by row ({row: {col: cell}}, the index
- * xlsx.Sheet.rows_index would build from them, in the same order), both filled as each cell is put.
+ * Worksheets give their cells by row only ({row: {col: cell}}, the index xlsx.Sheet.rows_index builds from the
+ * pure path's {(row, col): cell}, in the same order), which xlsx.Sheet keeps as its one store (see put_cell).
  *
  * Speed: most of a worksheet is cells of a few shapes (<c r="H20" s="4"/>, <c r="A1" s="3" t="s"><v>12</v></c>);
  * a cell of _SIMPLE_CELL_RE's shape is matched once and checked whole (match_cell), and only what is not goes
@@ -1079,8 +1080,7 @@ static int cell_number(const unsigned char *b, Py_ssize_t s, Py_ssize_t e, PyObj
 /* -------------------------------------------------------------------------------------------- worksheets */
 
 struct Sheet {
-    PyObject *cells;   /* {(row, col): Cell or None (a cell left to Python)} */
-    PyObject *rows;    /* {row: {col: the same Cell or None}}: the cells by row, in the same order */
+    PyObject *rows;    /* {row: {col: Cell or None (a cell left to Python)}}: the cells by row, in document order */
     PyObject *row_cells; /* the dict in rows of row_last (borrowed), NULL before the first cell */
     long row_last;
     PyObject *hard;    /* [(key, style, t, f_open, f_attrs, f_text, v_open, v)]: the groups, as bytes */
@@ -1101,61 +1101,45 @@ static inline int bytes_eq(const unsigned char *b, Py_ssize_t s, Py_ssize_t len,
     return len == l && memcmp(b + s, lit, (size_t)l) == 0;
 }
 
-/* Put value at key in the cells, and in the row's dict of the rows index (new references to it are taken);
- * SCAN_UNSURE when the position is there already (then the index is left as it is). The key (row, col) is given
- * in *key_out (a new reference) when asked for and all went well. */
-static int put_cell(Sheet *sh, long row, long col, PyObject *value, PyObject **key_out)
+/* Put value at (row, col) in the row's dict of the rows index (a new reference to it is taken). SCAN_UNSURE when
+ * the position is there already, or when the row was left for another before: the index flattened row by row
+ * must give the cells in the order the pure path's {(row, col): cell} holds them (document order), which a row
+ * met again would break; Excel and the other writers seen write each row whole, once (no row is met again in
+ * any of the 6,958 worksheets of 1,011 corpus files). Only the row index is built: the dict by position cost a
+ * (row, col) tuple and a second insert per cell, a copy in Python, then their freeing (xlsx.read_book was 0.36
+ * ms of CPU slower a workbook of ~1,700 cells with it); xlsx.Sheet builds it from the index if asked for. */
+static int put_cell(Sheet *sh, long row, long col, PyObject *value)
 {
-    PyObject *r, *c, *key = NULL, *found;
-    Py_ssize_t before = PyDict_GET_SIZE(sh->cells);
-    int result = SCAN_ERROR;
-    r = PyLong_FromLong(row);
-    c = PyLong_FromLong(col);
-    if (r == NULL || c == NULL)
-        goto done;
-    key = PyTuple_New(2);
-    if (key == NULL)
-        goto done;
-    Py_INCREF(r);
-    Py_INCREF(c);
-    PyTuple_SET_ITEM(key, 0, r);
-    PyTuple_SET_ITEM(key, 1, c);
-    found = PyDict_SetDefault(sh->cells, key, value); /* borrowed */
-    if (found == NULL)
-        goto done;
-    if (PyDict_GET_SIZE(sh->cells) == before) { /* a position given twice: the pure path decides */
-        result = SCAN_UNSURE;
-        goto done;
-    }
+    PyObject *c, *found;
+    Py_ssize_t before;
     if (sh->row_cells == NULL || row != sh->row_last) { /* cells come row after row: mostly the last one's */
-        PyObject *in_row = PyDict_GetItemWithError(sh->rows, r); /* borrowed */
+        PyObject *r = PyLong_FromLong(row), *in_row;
+        if (r == NULL)
+            return SCAN_ERROR;
+        in_row = PyDict_New();
         if (in_row == NULL) {
-            if (PyErr_Occurred())
-                goto done;
-            in_row = PyDict_New();
-            if (in_row == NULL)
-                goto done;
-            if (PyDict_SetItem(sh->rows, r, in_row) < 0) {
-                Py_DECREF(in_row);
-                goto done;
-            }
-            Py_DECREF(in_row); /* held by rows */
+            Py_DECREF(r);
+            return SCAN_ERROR;
         }
-        sh->row_cells = in_row;
+        found = PyDict_SetDefault(sh->rows, r, in_row); /* borrowed */
+        Py_DECREF(r);
+        if (found != in_row) { /* an error (NULL), or the row was there: met again after another row */
+            Py_DECREF(in_row);
+            return found == NULL ? SCAN_ERROR : SCAN_UNSURE;
+        }
+        Py_DECREF(in_row); /* held by rows */
+        sh->row_cells = found;
         sh->row_last = row;
     }
-    if (PyDict_SetItem(sh->row_cells, c, value) < 0)
-        goto done;
-    if (key_out != NULL) {
-        *key_out = key;
-        key = NULL;
-    }
-    result = SCAN_OK;
-done:
-    Py_XDECREF(key);
-    Py_XDECREF(r);
-    Py_XDECREF(c);
-    return result;
+    c = PyLong_FromLong(col);
+    if (c == NULL)
+        return SCAN_ERROR;
+    before = PyDict_GET_SIZE(sh->row_cells);
+    found = PyDict_SetDefault(sh->row_cells, c, value); /* borrowed */
+    Py_DECREF(c);
+    if (found == NULL)
+        return SCAN_ERROR;
+    return PyDict_GET_SIZE(sh->row_cells) == before ? SCAN_UNSURE : SCAN_OK; /* a position given twice: unsure */
 }
 
 
@@ -1168,9 +1152,12 @@ static PyObject *slice(const unsigned char *b, Py_ssize_t s, Py_ssize_t len)
 static int put_hard(Sheet *sh, const unsigned char *b, const CellShape *cs, long row, long col)
 {
     PyObject *key, *item;
-    int r = put_cell(sh, row, col, Py_None, &key), k;
+    int r = put_cell(sh, row, col, Py_None), k;
     if (r != SCAN_OK)
         return r;
+    key = Py_BuildValue("(ll)", row, col);
+    if (key == NULL)
+        return SCAN_ERROR;
     item = PyTuple_New(8);
     if (item == NULL) {
         Py_DECREF(key);
@@ -1353,7 +1340,7 @@ static int call_cell(Sheet *sh, long row, long col, PyObject *const *args, size_
     int r;
     if (cell == NULL)
         return SCAN_ERROR;
-    r = put_cell(sh, row, col, cell, NULL);
+    r = put_cell(sh, row, col, cell);
     Py_DECREF(cell);
     if (r == SCAN_OK) {
         if (row > sh->max_row)
@@ -1570,12 +1557,13 @@ static int sheet_start(Sheet *sh, const unsigned char *b, Py_ssize_t n, const Ta
 PyDoc_STRVAR(scan_sheet_doc,
 "scan_sheet(data, max_rows, max_cols, strings, dates, cell) -> tuple | None\n\n"
 "A worksheet part's cells in one pass, or None when the part is outside the subset this scanner understands\n"
-"(or not well-formed): then the pure-Python path reads it. Else (cells, hard, max_row, max_col, far_row,\n"
-"far_col, truncated, merges, rows): cells maps (row, col) to a cell (built by calling cell) or to None for a\n"
-"cell left to Python, whose _SIMPLE_CELL_RE groups are in hard, in document order, as ((row, col), style, t,\n"
+"(or not well-formed): then the pure-Python path reads it. Else (rows, hard, max_row, max_col, far_row,\n"
+"far_col, truncated, merges): rows holds the cells by row, {row: {col: cell}}, in document order (what\n"
+"xlsx.Sheet.rows_index builds from the pure path's cells), each a cell built by calling cell or None for a cell\n"
+"left to Python, whose _SIMPLE_CELL_RE groups are in hard, in document order, as ((row, col), style, t,\n"
 "f_open, f_attrs, f_text, v_open, v); max_row and max_col are of the cells built; far_row and far_col of the\n"
-"cells outside the kept area (-1: none); merges the raw ref texts of the mergeCell elements; rows the same\n"
-"cells (and Nones) by row, {row: {col: cell}}, in the order of cells (what xlsx.Sheet.rows_index builds).");
+"cells outside the kept area (-1: none); merges the raw ref texts of the mergeCell elements. None too for a\n"
+"position given twice, or a row met again after another (the index would not keep the document's order).");
 
 static PyObject *scan_sheet(PyObject *self, PyObject *args)
 {
@@ -1602,11 +1590,10 @@ static PyObject *scan_sheet(PyObject *self, PyObject *args)
     if (r < 0)
         goto done;
     sh.dates = r ? dates : NULL;
-    sh.cells = PyDict_New();
     sh.rows = PyDict_New();
     sh.hard = PyList_New(0);
     sh.merges = PyList_New(0);
-    if (sh.cells == NULL || sh.rows == NULL || sh.hard == NULL || sh.merges == NULL)
+    if (sh.rows == NULL || sh.hard == NULL || sh.merges == NULL)
         goto done;
     r = scan_xml((const unsigned char *)data.buf, data.len, &sh);
     if (r == SCAN_ERROR)
@@ -1616,10 +1603,9 @@ static PyObject *scan_sheet(PyObject *self, PyObject *args)
         Py_INCREF(result);
         goto done;
     }
-    result = Py_BuildValue("(OOllllOOO)", sh.cells, sh.hard, sh.max_row, sh.max_col, sh.far_row, sh.far_col,
-                           sh.truncated ? Py_True : Py_False, sh.merges, sh.rows);
+    result = Py_BuildValue("(OOllllOO)", sh.rows, sh.hard, sh.max_row, sh.max_col, sh.far_row, sh.far_col,
+                           sh.truncated ? Py_True : Py_False, sh.merges);
 done:
-    Py_XDECREF(sh.cells);
     Py_XDECREF(sh.rows);
     Py_XDECREF(sh.hard);
     Py_XDECREF(sh.merges);

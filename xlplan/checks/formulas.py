@@ -196,8 +196,8 @@ def _col_values(sh: Sheet, loc: Located, key: str) -> list[tuple[int, Any]]:
     if c is None:
         return []
     marker = loc.marker if loc.marker is not None else loc.end + 1
-    get = sh.cells.get
-    return [(r, shown(get((r, c)))) for r in range(loc.first, marker + 1)]
+    row = sh.row
+    return [(r, shown(row(r).get(c))) for r in range(loc.first, marker + 1)]
 
 
 def _addend(cell: Cell | None) -> float:
@@ -244,7 +244,7 @@ class _BudgetIndex:
     """Item number (as _key gives it) -> first budget row (MATCH ..., 0) and -> rows (SUMIF), built once per check."""
 
     def __init__(self, sh: Sheet, b: Located, amounts: dict[int, list[float]] | None) -> None:
-        self.cells = sh.cells
+        self.row_cells = sh.row  # row -> its cells by column
         self.amounts = amounts
         self.first: dict[Any, int] = {}
         self.rows: dict[Any, list[int]] = {}
@@ -319,7 +319,7 @@ def _want(
     several: tuple[str, ...] = (),
 ) -> None:
     """An Expect added to ``out``, built only when its cell is not plainly fine."""
-    if not _ok(sh.cells.get((row, col)), formula, value):
+    if not _ok(sh.get(row, col), formula, value):
         out.append(Expect(sh, row, col, formula, value, rule, th, en, several=several))
 
 
@@ -356,14 +356,14 @@ def _budget(rr: ReadResult, amounts: dict[int, list[float]] | None, out: list[Ex
     if loc is None or amounts is None or "total" not in loc.cols:
         return
     sh = rr.book.sheets[loc.sheet]
-    get = sh.cells.get
+    get = sh.get
     p = loc.placed()
     years = rr.layout.years
     ycols = [loc.cols[f"y{y}"] for y in years]
     total_col = loc.cols["total"]
     for row in loc.rows:
         formula, value = F.row_total(p, years, row), sum(amounts[row])
-        if not _ok(get((row, total_col)), formula, value):
+        if not _ok(get(row, total_col), formula, value):
             th, en = _label(loc.table.column("total"))
             out.append(Expect(sh, row, total_col, formula, value, "A501", th, en))
 
@@ -402,7 +402,8 @@ def _budget(rr: ReadResult, amounts: dict[int, list[float]] | None, out: list[Ex
                 f"มิติที่ {d.code} ปี {y}",
                 f"Dimension {d.code}, {y}",
             )
-        shown_years = sum([_addend(get((row, c))) for c in ycols])
+        cells = sh.row(row)
+        shown_years = sum([_addend(cells.get(c)) for c in ycols])
         th, en = f"มิติที่ {d.code} รวม", f"Dimension {d.code}, total"
         _want(out, sh, row, total_col, F.summary_total(p, years, row), shown_years, "A502", th, en)
     g = labels.get("รวมทั้งสิ้น")
@@ -413,13 +414,14 @@ def _budget(rr: ReadResult, amounts: dict[int, list[float]] | None, out: list[Ex
         by_year = list(zip(*amounts.values(), strict=True)) or [()] * len(ycols)
         for y, c, column in zip(years, ycols, by_year, strict=True):
             _want(out, sh, g, c, F.grand_sum(p, y), sum(column), "A503", f"รวมทั้งสิ้น ปี {y}", f"Grand total {y}")
-        grand = sum([_addend(get((g, c))) for c in ycols])
+        cells = sh.row(g)
+        grand = sum([_addend(cells.get(c)) for c in ycols])
         _want(out, sh, g, total_col, F.summary_total(p, years, g), grand, "A503", "รวมทั้งสิ้น", "Grand total")
         w = labels.get("ตัวอักษร")
         if w is not None:
-            total = num(shown(get((g, total_col)), grand)) or 0
+            total = num(shown(cells.get(total_col), grand)) or 0
             formula, words = F.words(p, g), f"({bahttext(total)})"
-            if not _ok(get((w, count_col)), formula, words):  # bahttext is slow: Excel's wording only when needed
+            if not _ok(get(w, count_col), formula, words):  # bahttext is slow: Excel's wording only when needed
                 words2 = (words, f"({bahttext(total, style='excel')})")
                 _want(out, sh, w, count_col, formula, words2, "A506", "จำนวนเงินตัวอักษร", "Amount in words")
 
@@ -429,18 +431,18 @@ def _risks(rr: ReadResult, out: list[Expect]) -> None:
     if loc is None or not {"likelihood", "impact", "score", "level"} <= loc.cols.keys():
         return
     sh = rr.book.sheets[loc.sheet]
-    get = sh.cells.get
     p = loc.placed()
     fw = rr.fw
     levels = fw.risk_levels
     several = tuple(lv.th for lv in levels)
     lk_col, im_col, score_col, level_col = (loc.cols[k] for k in ("likelihood", "impact", "score", "level"))
     for row in loc.rows:
-        lk = num(shown(get((row, lk_col))))
-        im = num(shown(get((row, im_col))))
+        cells = sh.row(row)
+        lk = num(shown(cells.get(lk_col)))
+        im = num(shown(cells.get(im_col)))
         score: Any = lk * im if lk is not None and im is not None else ""
         formula = F.risk_score(p, row)
-        score_cell = get((row, score_col))
+        score_cell = cells.get(score_col)
         if not _ok(score_cell, formula, score):
             th, en = _label(loc.table.column("score"))
             out.append(Expect(sh, row, score_col, formula, score, "A505", th, en))
@@ -449,7 +451,7 @@ def _risks(rr: ReadResult, out: list[Expect]) -> None:
         if shown_score is not None and shown_score < levels[0].min_score:
             level = "#N/A"
         formula = F.risk_level(p, row, len(levels))
-        if not _ok(get((row, level_col)), formula, level):
+        if not _ok(cells.get(level_col), formula, level):
             th, en = _label(loc.table.column("level"))
             out.append(Expect(sh, row, level_col, formula, level, "A505", th, en, several=several))
     # the heat map below the table: a row per impact (found by its label), a column per likelihood
@@ -470,11 +472,12 @@ def _risks(rr: ReadResult, out: list[Expect]) -> None:
     lk_rows = _rows_matching(_col_values(sh, loc, "likelihood"), range(1, 6))
     im_rows = {k: set(v) for k, v in _rows_matching(_col_values(sh, loc, "impact"), [i for _, i in heat]).items()}
     for row, impact in heat:
+        cells = sh.row(row)
         for likelihood in range(1, 6):
             col = lc + likelihood
             formula = F.heat_count(p, likelihood, impact)
             count = len(im_rows[impact].intersection(lk_rows[likelihood]))
-            if not _ok(get((row, col)), formula, count):  # the labels only when needed
+            if not _ok(cells.get(col), formula, count):  # the labels only when needed
                 th = f"แผนภาพความเสี่ยง โอกาส {likelihood} ผลกระทบ {impact}"
                 en = f"Heat map, likelihood {likelihood}, impact {impact}"
                 out.append(Expect(sh, row, col, formula, count, "A504", th, en))
@@ -486,13 +489,12 @@ def _lookups(rr: ReadResult, amounts: dict[int, list[float]] | None, out: list[E
         return
     bp = b.placed()
     index = _BudgetIndex(rr.book.sheets[b.sheet], b, amounts)
-    first, bget = index.first, index.cells.get
+    first, brow = index.first, index.row_cells
     for key in ("measures", "details"):
         loc = rr.tables.get(key)
         if loc is None or "number" not in loc.cols:
             continue
         sh = rr.book.sheets[loc.sheet]
-        get = sh.cells.get
         # (column, the formula split where the row's item-number cell goes, the budget column it shows or None for
         # the item's budget, rule, column key): the formulas are built once with a stand-in for that cell, then
         # joined around each row's cell
@@ -509,7 +511,8 @@ def _lookups(rr: ReadResult, amounts: dict[int, list[float]] | None, out: list[E
         number_col = loc.cols["number"]
         letter = col_letter(number_col)
         for row in loc.rows:
-            k = shown(get((row, number_col)))
+            cells = sh.row(row)
+            k = shown(cells.get(number_col))
             key_cell = f"{letter}{row + 1}"  # a1(row, number_col)
             blank = k in (None, "")  # every lookup of the row shows ""
             item = None if blank else _key(k)
@@ -522,11 +525,11 @@ def _lookups(rr: ReadResult, amounts: dict[int, list[float]] | None, out: list[E
                 elif found is None:
                     value = F.NOT_FOUND
                 else:
-                    value = shown(bget((found, bcol)))
+                    value = shown(brow(found).get(bcol))
                     if value is None:
                         value = 0  # INDEX of an empty cell shows 0
                 formula = key_cell.join(parts)
-                if not _ok(get((row, col)), formula, value):
+                if not _ok(cells.get(col), formula, value):
                     th, en = _label(loc.table.column(col_key))
                     out.append(Expect(sh, row, col, formula, value, rule, th, en))
 
@@ -543,7 +546,6 @@ def _coverage(rr: ReadResult, out: list[Expect]) -> None:
     if b is None or m is None or "indicator" not in b.cols:
         return
     sh = rr.book.sheets[m.sheet]
-    get = sh.cells.get
     bsh = rr.book.sheets[b.sheet]
     bp = b.placed()
     # COUNTIF of a code (a text: compared stripped, case-insensitively), tallied once
@@ -559,14 +561,15 @@ def _coverage(rr: ReadResult, out: list[Expect]) -> None:
     for code, row in coverage_block(sh, m, rr.fw).items():
         count = tally.get(code.strip().lower(), 0)
         formula = f"{code_letter}{row + 1}".join(count_parts)
-        count_cell = get((row, count_col))
+        cells = sh.row(row)
+        count_cell = cells.get(count_col)
         if not _ok(count_cell, formula, count):
             th, en = f"จำนวนรายการ ตัวชี้วัด {code}", f"Items for indicator {code}"
             out.append(Expect(sh, row, count_col, formula, count, "A504", th, en))
         shown_count = num(shown(count_cell, count)) or 0
         formula = f"{count_letter}{row + 1}".join(covered_parts)
         value = COVERED_YES if shown_count > 0 else COVERED_NO
-        if not _ok(get((row, covered_col)), formula, value):
+        if not _ok(cells.get(covered_col), formula, value):
             th, en = f"ครอบคลุม ตัวชี้วัด {code}", f"Covered, indicator {code}"
             out.append(Expect(sh, row, covered_col, formula, value, "A504", th, en))
 
