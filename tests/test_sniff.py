@@ -23,6 +23,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from xlplan import sniff as sniff_module
+from xlplan import xlsx
 from xlplan.rules import RULES
 from xlplan.sniff import KIND_HTML, KIND_TEXT, KIND_WORD, KINDS, Sniffed, human_size, sniff
 
@@ -635,10 +636,10 @@ def test_unsafe_xml(head: bytes, whole: bool, unsafe: bool, pure_python: bool) -
 _DTD_PIECES = [b"<", b"!", b"D", b"E", b"x", b"\xe0", b"<!DOCTYP", b"<!ENTIT", b"!DOCTYPE", b"<!DOCTYPE", b"<!ENTITY"]
 
 
-@pytest.mark.skipif(sniff_module._dtd_declared is None, reason="xlplan._xlscan is not built")
+@pytest.mark.skipif(xlsx._xlscan is None, reason="xlplan._xlscan is not built")
 @settings(max_examples=3000, deadline=None)
 @given(st.lists(st.sampled_from(_DTD_PIECES), max_size=12))
 def test_compiled_dtd_search_finds_what_the_expression_finds(pieces: list[bytes]) -> None:
     """Pieces of the two declarations, cut anywhere, at either end and after stray '!' and '<'."""
     head = b"".join(pieces)
-    assert sniff_module._dtd_declared(head) is (sniff_module._DTD_BYTES.search(head) is not None)
+    assert xlsx._xlscan.dtd_declared(head) is (sniff_module._DTD_BYTES.search(head) is not None)

@@ -215,13 +215,18 @@ class _NotOfKinds(Exception):
     """Values that are not of the kinds they were expected to be."""
 
 
+def _no_surrogates(text: str) -> str:
+    """A text read from XML holds no lone surrogate, which UTF-8 cannot encode (nor Arrow hold): one that does
+    anyway is kept with U+FFFD in its place instead of stopping the run."""
+    return _SURROGATES.sub("\ufffd", text)
+
+
 def _utf8(text: str) -> bytes:
-    """Text UTF-8 encoded. A text read from XML holds no lone surrogate, which UTF-8 cannot encode (nor Arrow
-    hold): one that does anyway is kept with U+FFFD in its place instead of stopping the run."""
+    """Text UTF-8 encoded (see _no_surrogates)."""
     try:
         return text.encode()
     except UnicodeEncodeError:
-        return _SURROGATES.sub("\ufffd", text).encode()
+        return _no_surrogates(text).encode()
 
 
 def _joined_text(values: Sequence[Any]) -> str:
@@ -1014,8 +1019,8 @@ def _typed(values: Sequence[Any]) -> Any:
         if isinstance(text, pd.StringDtype) and text.storage == "pyarrow":
             try:
                 return pd.array(pa.array(values, pa.large_string()), dtype=text)
-            except UnicodeEncodeError:  # a lone surrogate (see _utf8)
-                return pd.array(pa.array([_SURROGATES.sub("\ufffd", v) for v in values], pa.large_string()), dtype=text)
+            except UnicodeEncodeError:  # a lone surrogate
+                return pd.array(pa.array(list(map(_no_surrogates, values)), pa.large_string()), dtype=text)
         return values
     if kinds == {float}:
         return np.array(values, dtype=np.float64)

@@ -241,10 +241,7 @@ def _find_sheets(book: Book, layout: WorkbookLayout, ctx: _Ctx) -> dict[str, str
             continue  # instructions and lists: not needed to read a plan
         best, score = None, 0
         for name in unclaimed:
-            index = book.sheets[name].rows_index()
-            texts = {
-                norm_label(c.value) for in_row in index.values() for c in in_row.values() if isinstance(c.value, str)
-            }
+            texts = {norm_label(c.value) for _r, _c, c in book.sheets[name].each() if isinstance(c.value, str)}
             hits = len(signatures[declared] & texts)
             if hits > score:
                 best, score = name, hits
@@ -266,8 +263,7 @@ def _read_general(sh: Sheet | None, fw: Framework, ctx: _Ctx) -> tuple[dict[str,
     if sh is None:
         return values, where
     labels = {norm_label(f.th): f for f in GENERAL_FIELDS}
-    cells = ((row, col, cell) for row, in_row in sh.rows_index().items() for col, cell in in_row.items())
-    for row, col, cell in cells:  # in the order of sh.cells, without building it (see xlsx.Sheet)
+    for row, col, cell in sh.each():  # in the order of sh.cells, without building it (see xlsx.Sheet)
         f = labels.get(norm_label(cell.value)) if row < HEADER_SCAN_ROWS else None
         if f is None or f.key in where:
             continue

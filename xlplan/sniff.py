@@ -32,11 +32,7 @@ from xml.etree import ElementTree
 from xlplan.findings import Finding
 from xlplan.paths import shown
 from xlplan.rules import Severity
-
-try:
-    from xlplan._xlscan import dtd_declared as _dtd_declared  # the optional accelerator (see xlplan.xlsx)
-except ImportError:
-    _dtd_declared = None
+from xlplan.xlsx import _accelerator
 
 try:  # zlib-ng inflates the same bytes about 40% faster, and its CRC-32 is several times faster (measured)
     from zlib_ng import zlib_ng as _zlib
@@ -886,8 +882,9 @@ def _declares_dtd(head: bytes) -> bool:
     '!' (~3 us in 64 KB of a worksheet with formulas; the expression took ~60 us: every sheet name in a formula
     has a '!'). Without it: a match has its '!' at or after the first '!' of the head, so the expression searches
     from there, or not at all."""
-    if _dtd_declared is not None and os.environ.get("XLPLAN_PURE") != "1":
-        return bool(_dtd_declared(head))
+    acc = _accelerator()
+    if acc is not None:
+        return bool(acc.dtd_declared(head))
     bang = head.find(b"!")
     return bang >= 0 and _DTD_BYTES.search(head, max(bang - 1, 0)) is not None
 

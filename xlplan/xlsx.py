@@ -21,7 +21,7 @@ import os
 import posixpath
 import re
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import lru_cache
@@ -114,10 +114,14 @@ class Sheet:
         kept; like the index, not to be changed once the other is built)."""
         cells = self._cells
         if cells is None:
-            cells = self._cells = {
-                (r, c): cell for r, in_row in self.__dict__["_rows"].items() for c, cell in in_row.items()
-            }
+            cells = self._cells = {(r, c): cell for r, c, cell in self.each()}
         return cells
+
+    def each(self) -> Iterator[tuple[int, int, Cell]]:
+        """(row, col, cell) of every cell, in the order of ``cells``, from the index (never builds ``cells``)."""
+        for r, in_row in self.rows_index().items():
+            for c, cell in in_row.items():
+                yield r, c, cell
 
     @cells.setter
     def cells(self, cells: dict[tuple[int, int], Cell]) -> None:
